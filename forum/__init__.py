@@ -1,0 +1,1 @@
+"""A members-only discussion forum for massage and bodywork professionals."""

@@ -1,0 +1,1 @@
+"""Members: joining, logging in, sessions and API tokens, profiles."""

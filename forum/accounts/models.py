@@ -1,0 +1,50 @@
+"""Tables of the accounts domain."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from forum.kit.tables import timestamp
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class SessionKind(StrEnum):
+    BROWSER = "browser"
+    API = "api"
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    display_name: str = Field(max_length=60)
+    credentials: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.MEMBER, max_length=16)
+    created_at: datetime = timestamp()
+    password_changed_at: datetime = timestamp()
+
+
+class AuthSession(SQLModel, table=True):
+    """A browser session or an API token: a random secret whose hash is kept here.
+
+    Only the SHA-256 of the secret is stored, so a leaked database cannot be used to
+    log in. Ending a session sets ``revoked_at``; the row stays for the member's record.
+    """
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=16)
+    name: str = Field(default="", max_length=80)
+    created_at: datetime = timestamp()
+    last_used_at: datetime = timestamp()
+    expires_at: datetime = timestamp(default_now=False)
+    revoked_at: datetime | None = timestamp(nullable=True)

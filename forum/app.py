@@ -1,0 +1,128 @@
+"""The application: routers for pages and ``/api/v1``, error handlers, static files."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from forum.accounts import api as accounts_api
+from forum.accounts import pages as accounts_pages
+from forum.config import PROJECT_ROOT, Settings, get_settings
+from forum.db import Database
+from forum.errors import ForumError, Unauthorized
+from forum.kit import csrf
+from forum.pages import verify_csrf
+from forum.templating import templates
+from forum.threads import api as threads_api
+from forum.threads import pages as threads_pages
+from forum.threads.view_counter import ViewCounter, ViewFlusher
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    database = database or Database(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        flusher = None
+        if settings.view_flush_seconds > 0:
+            flusher = ViewFlusher(app.state.view_counter, database, interval=settings.view_flush_seconds)
+            flusher.start()
+        yield
+        if flusher is not None:
+            flusher.stop()
+
+    app = FastAPI(
+        title=settings.community_name,
+        summary="Members-only discussion of the ethics of massage and bodywork.",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.view_counter = ViewCounter(window=timedelta(hours=settings.view_window_hours))
+
+    app.include_router(accounts_api.router, prefix="/api/v1")
+    app.include_router(threads_api.router, prefix="/api/v1")
+    for pages in (accounts_pages.router, threads_pages.router):
+        app.include_router(pages, dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+
+    _install_csrf_cookie(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_csrf_cookie(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def csrf_cookie(request: Request, call_next):  # type: ignore[no-untyped-def]
+        seed = request.cookies.get(csrf.COOKIE_NAME)
+        request.state.csrf_seed = seed or csrf.new_seed()
+        response: Response = await call_next(request)
+        if not seed and not request.url.path.startswith("/api/"):
+            response.set_cookie(
+                csrf.COOKIE_NAME,
+                request.state.csrf_seed,
+                httponly=True,
+                samesite="lax",
+                secure=request.url.scheme == "https",
+            )
+        return response
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request, status_code: int, message: str) -> Response:
+    return templates.TemplateResponse(
+        request, "errors/error.html", {"status_code": status_code, "message": message}, status_code=status_code
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ForumError)
+    async def forum_error(request: Request, error: ForumError) -> Response:
+        if _is_api(request):
+            headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+            return JSONResponse({"detail": error.message}, status_code=error.status_code, headers=headers)
+        if isinstance(error, Unauthorized):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return _error_page(request, error.status_code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": jsonable_errors(error)}, status_code=422)
+        return _error_page(request, 422, "That address or form was not valid.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        message = {404: "There is nothing at this address.", 405: "That action is not possible here."}.get(
+            error.status_code, str(error.detail)
+        )
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=error.status_code, headers=error.headers)
+        return _error_page(request, error.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        message = "Something went wrong on our side. Nothing you sent was lost; please try again."
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=500)
+        return _error_page(request, 500, message)
+
+
+def jsonable_errors(error: RequestValidationError) -> list[dict[str, object]]:
+    """Pydantic's error list without the raw input, which may hold a password."""
+    return [{"loc": e["loc"], "msg": e["msg"], "type": e["type"]} for e in error.errors()]

@@ -1,0 +1,114 @@
+"""The ``forum`` command: serve, migrate, create users, load demo content."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from pydantic import ValidationError
+
+from forum.accounts import service as accounts_service
+from forum.accounts.models import Role
+from forum.accounts.schemas import Registration
+from forum.config import Settings, get_settings
+from forum.db import Database, upgrade_to_head
+from forum.demo.seed import demo_logins, seed_demo
+from forum.errors import ForumError
+from forum.kit.forms import field_messages
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    upgrade_to_head(settings.resolved_database_url)
+    uvicorn.run(
+        "forum.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    upgrade_to_head(settings.resolved_database_url)
+    print("The database schema is up to date.")
+    return 0
+
+
+def _create_user(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        registration = Registration(email=args.email, password=args.password, display_name=args.display_name)
+    except ValidationError as error:
+        for field, message in field_messages(error).items():
+            print(f"error: {field.replace('_', ' ')} {message}", file=sys.stderr)
+        return 2
+    upgrade_to_head(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.session(write=True) as session:
+            member = accounts_service.register(session, registration=registration, role=Role(args.role))
+            print(f"Created {member.role} {member.display_name} <{member.email}> (id {member.id}).")
+    except ForumError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    return 0
+
+
+def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.env == "production":
+        print("error: demo content is not for a production forum (FORUM_ENV=production).", file=sys.stderr)
+        return 2
+    upgrade_to_head(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.session(write=True) as session:
+            added = seed_demo(session)
+    finally:
+        database.dispose()
+    print("Demo content added." if added else "Demo content was already there.")
+    print("Demo logins (email / password / role):")
+    for login in demo_logins():
+        print(f"  {login.email:32} {login.password:22} {login.role}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="forum", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="upgrade the database, then serve the forum")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply every migration not applied yet").set_defaults(run=_db_upgrade)
+
+    create_user = commands.add_parser("create-user", help="add a member, moderator or admin")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--password", required=True)
+    create_user.add_argument("--display-name", required=True)
+    create_user.add_argument("--role", choices=[r.value for r in Role], default=Role.MEMBER.value)
+    create_user.set_defaults(run=_create_user)
+
+    commands.add_parser("seed-demo", help="add demo members, threads and comments").set_defaults(run=_seed_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        print(f"error: the configuration is not valid:\n{error}", file=sys.stderr)
+        return 2
+    return args.run(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

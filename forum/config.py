@@ -1,0 +1,73 @@
+"""Configuration: one Settings object read from ``FORUM_*`` environment variables.
+
+Development needs no configuration at all: the database is an SQLite file and the
+secret key is generated once and kept in the data directory. Production refuses to
+start without an explicit, strong secret.
+"""
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FORUM_", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""
+    secret_key: str = Field(default="", repr=False)
+
+    community_name: str = "Massage & Bodywork Professionals"
+    tagline: str = "A community of practitioners talking through the ethics of their work"
+
+    session_idle_days: int = Field(default=14, ge=1, le=365)
+    api_token_idle_days: int = Field(default=90, ge=1, le=3650)
+    view_window_hours: int = Field(default=24, ge=1, le=24 * 30)
+    view_flush_seconds: float = Field(default=2.0, ge=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> "Settings":
+        if self.env == "production" and len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"FORUM_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} random characters "
+                "when FORUM_ENV=production (generate one with: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or an SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'forum.db'}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated on first use and kept in the data directory.
+
+        Kept on disk so that sessions and CSRF tokens survive a restart in development.
+        """
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        key_file.touch(mode=0o600)
+        key_file.write_text(key)
+        return key
+
+
+def get_settings() -> Settings:
+    return Settings()

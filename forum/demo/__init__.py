@@ -1,0 +1,1 @@
+"""Original demo content for trying the forum: members, threads and comments."""

@@ -1,0 +1,100 @@
+"""Request dependencies: the unit of work and who is asking.
+
+Pages know the viewer by the session cookie; the API only by a bearer token, so API
+calls can never ride on a browser's cookie.
+"""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from forum.accounts import auth
+from forum.accounts.models import SessionKind
+from forum.config import Settings
+from forum.db import Database
+from forum.errors import Unauthorized
+from forum.permissions import VISITOR, Viewer
+
+SESSION_COOKIE = "forum_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.database
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent."""
+    with get_database(request).session(write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _viewer_from_token(
+    request: Request, session: Session, token: str | None, kind: SessionKind, idle_days: int
+) -> Viewer | None:
+    found = auth.resolve(session, token=token or "", kind=kind)
+    if found is None:
+        return None
+    auth_session, member = found
+    if auth.needs_touch(auth_session):
+        if request.method in SAFE_METHODS:
+            # A short transaction of its own, so that reading a page never holds the write lock.
+            with get_database(request).session(write=True) as touch_session:
+                auth.touch(touch_session, auth_session_id=auth_session.id, idle_days=idle_days)
+        else:  # the request's own transaction already holds it
+            auth.touch(session, auth_session_id=auth_session.id, idle_days=idle_days)
+    return Viewer(member=member, auth_session_id=auth_session.id)
+
+
+def get_page_viewer(request: Request, session: SessionDep, settings: SettingsDep) -> Viewer:
+    token = request.cookies.get(SESSION_COOKIE)
+    viewer = VISITOR
+    if token:
+        found = _viewer_from_token(request, session, token, SessionKind.BROWSER, settings.session_idle_days)
+        viewer = found or VISITOR
+    request.state.viewer = viewer  # for error pages, which run outside the dependencies
+    return viewer
+
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token")
+
+
+def get_api_viewer(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Viewer:
+    """The API caller. A token that is sent but not valid is a 401, never a silent visitor."""
+    if credentials is None:
+        if request.headers.get("authorization"):
+            raise Unauthorized("Send the token as: Authorization: Bearer <token>.")
+        return VISITOR
+    viewer = _viewer_from_token(
+        request, session, credentials.credentials, SessionKind.API, settings.api_token_idle_days
+    )
+    if viewer is None:
+        raise Unauthorized("This token is not valid: it may have expired or been revoked.")
+    return viewer
+
+
+def require_api_member(viewer: Annotated[Viewer, Depends(get_api_viewer)]) -> Viewer:
+    if not viewer.is_member:
+        raise Unauthorized("This call needs a token: POST /api/v1/auth/token.")
+    return viewer
+
+
+PageViewerDep = Annotated[Viewer, Depends(get_page_viewer)]
+ApiViewerDep = Annotated[Viewer, Depends(get_api_viewer)]
+ApiMemberDep = Annotated[Viewer, Depends(require_api_member)]

@@ -1,0 +1,48 @@
+"""Domain errors that carry their HTTP status.
+
+Services raise these; one handler turns them into JSON for ``/api`` and another into
+an HTML page with the same message (see ``forum.app``). No stack trace reaches a user.
+"""
+
+
+class ForumError(Exception):
+    status_code = 400
+    default_message = "That request could not be handled."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class BadRequest(ForumError):
+    status_code = 400
+
+
+class Unauthorized(ForumError):
+    status_code = 401
+    default_message = "Please log in first."
+
+
+class Forbidden(ForumError):
+    status_code = 403
+    default_message = "You are not allowed to do that."
+
+
+class NotFound(ForumError):
+    status_code = 404
+    default_message = "There is nothing here. It may have been moved, or you may need to log in."
+
+
+class Conflict(ForumError):
+    status_code = 409
+
+
+class InvalidInput(ForumError):
+    """A form or payload broke a rule; ``fields`` maps each field to its message."""
+
+    status_code = 422
+    default_message = "Please correct the highlighted fields."
+
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        self.fields = fields
+        super().__init__(message)

@@ -1,0 +1,55 @@
+"""Validated text types for every field people type into.
+
+Every text field goes through one of these, so length limits and the refusal of
+invisible control characters (a NUL byte would also break PostgreSQL) live in one
+place, with messages a person can act on.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, StringConstraints
+
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Room for surrounding white space, which is trimmed before the real limit applies.
+_WHITESPACE_ALLOWANCE = 200
+
+
+def _checker(*, min_length: int, max_length: int, multiline: bool) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        value = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
+        value = value.lstrip("\n").rstrip() if multiline else value.strip()
+        control = _CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE
+        if control.search(value):
+            kind = "control characters" if multiline else "line breaks or control characters"
+            raise ValueError(f"must not contain {kind}")
+        if min_length and len(value.strip()) < min_length:
+            raise ValueError("must not be blank" if min_length == 1 else f"must be at least {min_length} characters")
+        if len(value) > max_length:
+            raise ValueError(f"must be at most {max_length} characters")
+        return value
+
+    return check
+
+
+def bounded_text(*, min_length: int, max_length: int, multiline: bool = False) -> Any:
+    """A str type that is trimmed, NFC-normalised and held to the given length."""
+    return Annotated[
+        str,
+        StringConstraints(max_length=max_length + _WHITESPACE_ALLOWANCE),
+        AfterValidator(_checker(min_length=min_length, max_length=max_length, multiline=multiline)),
+    ]
+
+
+TITLE_MAX = 150
+BODY_MAX = 20_000
+DISPLAY_NAME_MAX = 60
+CREDENTIALS_MAX = 120
+
+Title = bounded_text(min_length=5, max_length=TITLE_MAX)
+Body = bounded_text(min_length=1, max_length=BODY_MAX, multiline=True)
+DisplayName = bounded_text(min_length=2, max_length=DISPLAY_NAME_MAX)
+Credentials = bounded_text(min_length=0, max_length=CREDENTIALS_MAX)

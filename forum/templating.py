@@ -1,0 +1,28 @@
+"""Jinja2 set-up: autoescaped templates that see the viewer, the CSRF token and the permission predicates."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from forum import permissions
+from forum.config import PROJECT_ROOT
+from forum.kit import csrf
+from forum.kit.humanize import exact_time, time_ago
+
+
+def _context(request: Request) -> dict[str, Any]:
+    settings = request.app.state.settings
+    return {
+        "viewer": getattr(request.state, "viewer", permissions.VISITOR),
+        "csrf_token": csrf.token_for(request.state.csrf_seed, settings.resolved_secret_key),
+        "community_name": settings.community_name,
+        "tagline": settings.tagline,
+        "can": permissions,
+    }
+
+
+templates = Jinja2Templates(directory=PROJECT_ROOT / "templates", context_processors=[_context])
+templates.env.autoescape = True
+templates.env.filters["time_ago"] = time_ago
+templates.env.filters["exact_time"] = exact_time

@@ -1,0 +1,1 @@
+"""Discussion threads and their comments."""

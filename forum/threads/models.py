@@ -1,0 +1,101 @@
+"""Tables of the threads domain."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from forum.kit.tables import long_text, timestamp
+
+
+class Audience(StrEnum):
+    MEMBERS = "members"
+    PUBLIC = "public"
+
+
+class Thread(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_thread_activity", "last_activity_at", "id"),
+        Index("ix_thread_audience_activity", "audience", "last_activity_at", "id"),
+        Index("ix_thread_author", "author_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="member.id")
+    title: str = Field(max_length=150)
+    body: str = long_text()
+    body_html: str = long_text()
+    audience: str = Field(default=Audience.MEMBERS, max_length=16)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+    last_activity_at: datetime = timestamp()
+    comment_count: int = 0
+    view_count: int = 0
+    locked: bool = False
+    pinned: bool = False
+    deleted_at: datetime | None = timestamp(nullable=True)
+    deleted_by_id: int | None = Field(default=None, foreign_key="member.id")
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_edited(self) -> bool:
+        return self.updated_at > self.created_at
+
+
+class Comment(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_comment_thread", "thread_id", "id"),
+        Index("ix_comment_author", "author_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="thread.id")
+    author_id: int = Field(foreign_key="member.id")
+    body: str = long_text()
+    body_html: str = long_text()
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+    deleted_at: datetime | None = timestamp(nullable=True)
+    deleted_by_id: int | None = Field(default=None, foreign_key="member.id")
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_edited(self) -> bool:
+        return self.updated_at > self.created_at
+
+
+class PostRevision(SQLModel, table=True):
+    """The text a thread or comment had before an edit, and who made the edit.
+
+    Exactly one of ``thread_id`` and ``comment_id`` is set. Rows are only ever added.
+    """
+
+    __tablename__ = "post_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int | None = Field(default=None, foreign_key="thread.id", index=True)
+    comment_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
+    editor_id: int = Field(foreign_key="member.id")
+    created_at: datetime = timestamp()
+    previous_title: str | None = Field(default=None, max_length=150)
+    previous_body: str = long_text()
+
+
+class ThreadView(SQLModel, table=True):
+    """When a viewer was last counted on a thread, so each counts once per window.
+
+    ``viewer_key`` is a member id or a keyed hash of a visitor's address: no address is stored.
+    """
+
+    __tablename__ = "thread_view"
+
+    thread_id: int = Field(foreign_key="thread.id", primary_key=True)
+    viewer_key: str = Field(max_length=64, primary_key=True)
+    counted_at: datetime = timestamp()

@@ -1,0 +1,211 @@
+"""HTML pages for threads and comments; each route calls the same service as the API."""
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse
+
+from forum.deps import PageViewerDep, SessionDep, SettingsDep
+from forum.errors import InvalidInput, NotFound
+from forum.kit.forms import parse_form
+from forum.kit.ids import CommentId, Cursor, ThreadId
+from forum.kit.pagination import encode_cursor
+from forum.pages import redirect, render
+from forum.permissions import Viewer, require
+from forum.threads import service
+from forum.threads.models import Audience
+from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
+from forum.threads.view_counter import viewer_key
+
+router = APIRouter()
+
+TextField = Annotated[str, Form()]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, viewer: PageViewerDep, session: SessionDep, cursor: Cursor = None) -> Response:
+    page = service.list_threads(session, viewer=viewer, cursor=cursor)
+    return render(request, "threads/home.html", {"page": page})
+
+
+@router.get("/threads/new", response_class=HTMLResponse)
+def new_thread_form(request: Request, viewer: PageViewerDep) -> Response:
+    require(viewer.is_member, viewer)
+    return _thread_form(request, {"audience": Audience.MEMBERS}, {}, action="/threads")
+
+
+def _thread_form(
+    request: Request, values: dict, errors: dict, *, action: str, status_code: int = 200, thread_id: int | None = None
+) -> Response:
+    return render(
+        request,
+        "threads/thread_form.html",
+        {"values": values, "errors": errors, "action": action, "thread_id": thread_id},
+        status_code,
+    )
+
+
+@router.post("/threads", response_class=HTMLResponse)
+def start_thread(
+    request: Request,
+    viewer: PageViewerDep,
+    session: SessionDep,
+    title: TextField = "",
+    body: TextField = "",
+    audience: TextField = Audience.MEMBERS,
+) -> Response:
+    values = {"title": title, "body": body, "audience": audience}
+    try:
+        thread = service.start_thread(session, viewer=viewer, data=parse_form(ThreadCreate, values))
+    except InvalidInput as error:
+        return _thread_form(request, values, error.fields, action="/threads", status_code=422)
+    return redirect(f"/threads/{thread.id}")
+
+
+@router.get("/threads/{thread_id}", response_class=HTMLResponse)
+def thread_page(
+    request: Request,
+    thread_id: ThreadId,
+    viewer: PageViewerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    cursor: Cursor = None,
+    order: CommentOrder = "oldest",
+) -> Response:
+    try:
+        entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
+    except NotFound:
+        if not viewer.is_member:  # members-only or absent: log in, then come back
+            return redirect(f"/login?next={quote(request.url.path)}")
+        raise
+    comments = service.comments_page(session, viewer=viewer, thread_id=thread_id, cursor=cursor, order=order, limit=50)
+    _count_view(request, viewer, settings.resolved_secret_key, thread_id)
+    return render(
+        request,
+        "threads/thread.html",
+        {
+            "entry": entry,
+            "comments": comments,
+            "order": order,
+            "cursor": cursor,
+            "comment_values": {},
+            "comment_errors": {},
+        },
+    )
+
+
+def _count_view(request: Request, viewer: Viewer, secret: str, thread_id: int) -> None:
+    address = request.client.host if request.client else ""
+    key = viewer_key(viewer, address=address, user_agent=request.headers.get("user-agent", ""), secret=secret)
+    request.app.state.view_counter.record(thread_id, key)
+
+
+@router.get("/threads/{thread_id}/edit", response_class=HTMLResponse)
+def edit_thread_form(request: Request, thread_id: ThreadId, viewer: PageViewerDep, session: SessionDep) -> Response:
+    thread = service.thread_for_editing(session, viewer=viewer, thread_id=thread_id)
+    values = {"title": thread.title, "body": thread.body, "audience": thread.audience}
+    return _thread_form(request, values, {}, action=f"/threads/{thread_id}/edit", thread_id=thread_id)
+
+
+@router.post("/threads/{thread_id}/edit", response_class=HTMLResponse)
+def edit_thread(
+    request: Request,
+    thread_id: ThreadId,
+    viewer: PageViewerDep,
+    session: SessionDep,
+    title: TextField = "",
+    body: TextField = "",
+    audience: TextField = Audience.MEMBERS,
+) -> Response:
+    values = {"title": title, "body": body, "audience": audience}
+    try:
+        service.edit_thread(session, viewer=viewer, thread_id=thread_id, data=parse_form(ThreadUpdate, values))
+    except InvalidInput as error:
+        return _thread_form(
+            request, values, error.fields, action=f"/threads/{thread_id}/edit", status_code=422, thread_id=thread_id
+        )
+    return redirect(f"/threads/{thread_id}")
+
+
+@router.post("/threads/{thread_id}/delete")
+def delete_thread(thread_id: ThreadId, viewer: PageViewerDep, session: SessionDep) -> Response:
+    service.delete_thread(session, viewer=viewer, thread_id=thread_id)
+    return redirect(f"/threads/{thread_id}")
+
+
+@router.post("/threads/{thread_id}/comments", response_class=HTMLResponse)
+def add_comment(
+    request: Request, thread_id: ThreadId, viewer: PageViewerDep, session: SessionDep, body: TextField = ""
+) -> Response:
+    try:
+        comment = service.add_comment(
+            session, viewer=viewer, thread_id=thread_id, data=parse_form(CommentCreate, {"body": body})
+        )
+    except InvalidInput as error:
+        entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
+        comments = service.comments_page(
+            session, viewer=viewer, thread_id=thread_id, cursor=None, order="oldest", limit=50
+        )
+        return render(
+            request,
+            "threads/thread.html",
+            {
+                "entry": entry,
+                "comments": comments,
+                "order": "oldest",
+                "cursor": None,
+                "comment_values": {"body": body},
+                "comment_errors": error.fields,
+            },
+            422,
+        )
+    return redirect(_comment_url(thread_id, comment.id or 0))
+
+
+def _comment_url(thread_id: int, comment_id: int) -> str:
+    """The thread page that starts at this comment (the cursor means 'after the one before')."""
+    return (
+        f"/threads/{thread_id}?cursor={encode_cursor(comment_id - 1)}#comment-{comment_id}"
+        if comment_id > 1
+        else f"/threads/{thread_id}#comment-{comment_id}"
+    )
+
+
+@router.get("/comments/{comment_id}")
+def comment_link(comment_id: CommentId, viewer: PageViewerDep, session: SessionDep) -> Response:
+    entry = service.get_comment(session, viewer=viewer, comment_id=comment_id)
+    return redirect(_comment_url(entry.comment.thread_id, comment_id))
+
+
+@router.get("/comments/{comment_id}/edit", response_class=HTMLResponse)
+def edit_comment_form(request: Request, comment_id: CommentId, viewer: PageViewerDep, session: SessionDep) -> Response:
+    comment = service.comment_for_editing(session, viewer=viewer, comment_id=comment_id)
+    return render(
+        request, "threads/comment_form.html", {"comment": comment, "values": {"body": comment.body}, "errors": {}}
+    )
+
+
+@router.post("/comments/{comment_id}/edit", response_class=HTMLResponse)
+def edit_comment(
+    request: Request, comment_id: CommentId, viewer: PageViewerDep, session: SessionDep, body: TextField = ""
+) -> Response:
+    try:
+        comment = service.edit_comment(
+            session, viewer=viewer, comment_id=comment_id, data=parse_form(CommentUpdate, {"body": body})
+        )
+    except InvalidInput as error:
+        comment = service.comment_for_editing(session, viewer=viewer, comment_id=comment_id)
+        return render(
+            request,
+            "threads/comment_form.html",
+            {"comment": comment, "values": {"body": body}, "errors": error.fields},
+            422,
+        )
+    return redirect(_comment_url(comment.thread_id, comment_id))
+
+
+@router.post("/comments/{comment_id}/delete")
+def delete_comment(comment_id: CommentId, viewer: PageViewerDep, session: SessionDep) -> Response:
+    comment = service.delete_comment(session, viewer=viewer, comment_id=comment_id)
+    return redirect(_comment_url(comment.thread_id, comment_id))

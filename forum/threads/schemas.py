@@ -1,0 +1,78 @@
+"""Shapes of the threads API, and the validation rules for posting."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from forum.accounts.schemas import MemberSummary
+from forum.kit.text import Body, Title
+from forum.threads.models import Audience
+
+
+class ThreadCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    body: Body
+    audience: Audience = Audience.MEMBERS
+
+
+class ThreadUpdate(BaseModel):
+    """A partial edit: fields left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    body: Body | None = None
+    audience: Audience | None = None
+
+
+class CommentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: Body
+
+
+class CommentUpdate(CommentCreate):
+    pass
+
+
+class ThreadPublic(BaseModel):
+    id: int
+    title: str
+    body: str
+    body_html: str
+    audience: Audience
+    author: MemberSummary
+    created_at: datetime
+    updated_at: datetime
+    comment_count: int
+    view_count: int
+    locked: bool
+    pinned: bool
+    deleted: bool
+
+
+class CommentPublic(BaseModel):
+    id: int
+    thread_id: int
+    author: MemberSummary
+    body: str
+    body_html: str
+    created_at: datetime
+    updated_at: datetime
+    deleted: bool
+
+
+class ThreadPage(BaseModel):
+    items: list[ThreadPublic]
+    next_cursor: str | None
+
+
+class CommentPage(BaseModel):
+    items: list[CommentPublic]
+    next_cursor: str | None
+
+
+CommentOrder = Literal["oldest", "newest"]

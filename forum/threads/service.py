@@ -1,0 +1,274 @@
+"""The rules of threads and comments: who may post, edit and delete, and what readers see.
+
+Deletion is soft: the row and its text stay, readers see that something was deleted,
+moderators still see the words. Every edit stores the previous text as a revision.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select, update
+
+from forum.accounts.models import Member
+from forum.kit.markup import render_markdown
+from forum.kit.pagination import DEFAULT_PAGE_SIZE, Page, decode_cursor, take_page
+from forum.kit.time import utcnow
+from forum.permissions import (
+    Viewer,
+    can_comment,
+    can_edit_post,
+    can_read_thread,
+    can_see_deleted_text,
+    can_see_history,
+    can_start_thread,
+    require,
+    require_visible,
+)
+from forum.threads import queries
+from forum.threads.models import Comment, PostRevision, Thread
+from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """A thread as one viewer sees it: with its author, and whether its words are shown."""
+
+    thread: Thread
+    author: Member
+    text_shown: bool
+
+
+@dataclass(frozen=True)
+class CommentEntry:
+    comment: Comment
+    author: Member
+    text_shown: bool
+
+
+@dataclass(frozen=True)
+class AuthoredComment:
+    """A comment listed on its author's profile, with the thread it belongs to."""
+
+    comment: Comment
+    thread: Thread
+
+
+def _text_shown(viewer: Viewer, post: Thread | Comment) -> bool:
+    return not post.is_deleted or can_see_deleted_text(viewer)
+
+
+def _load_thread(session: Session, viewer: Viewer, thread_id: int) -> tuple[Thread, Member]:
+    row = queries.thread_with_author(session, thread_id)
+    require_visible(row is not None and can_read_thread(viewer, row[0]))
+    assert row is not None
+    return row
+
+
+def _load_comment(session: Session, viewer: Viewer, comment_id: int) -> tuple[Comment, Thread]:
+    comment = session.get(Comment, comment_id)
+    require_visible(comment is not None)
+    assert comment is not None
+    thread, _author = _load_thread(session, viewer, comment.thread_id)
+    return comment, thread
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def list_threads(
+    session: Session, *, viewer: Viewer, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> Page[ThreadEntry]:
+    after = decode_cursor(cursor, datetime, int) if cursor else None
+    rows = session.exec(queries.latest_threads(viewer, after=after, limit=limit + 1)).all()
+    entries = [ThreadEntry(thread, author, True) for thread, author in rows]
+    return take_page(entries, limit, lambda e: (e.thread.last_activity_at, e.thread.id))
+
+
+def get_thread(session: Session, *, viewer: Viewer, thread_id: int) -> ThreadEntry:
+    thread, author = _load_thread(session, viewer, thread_id)
+    return ThreadEntry(thread, author, _text_shown(viewer, thread))
+
+
+def get_comment(session: Session, *, viewer: Viewer, comment_id: int) -> CommentEntry:
+    comment, _thread = _load_comment(session, viewer, comment_id)
+    author = session.get(Member, comment.author_id)
+    assert author is not None
+    return CommentEntry(comment, author, _text_shown(viewer, comment))
+
+
+def list_comments(
+    session: Session,
+    *,
+    viewer: Viewer,
+    thread_id: int,
+    cursor: str | None = None,
+    order: CommentOrder = "oldest",
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> Page[CommentEntry]:
+    _load_thread(session, viewer, thread_id)
+    return comments_page(session, viewer=viewer, thread_id=thread_id, cursor=cursor, order=order, limit=limit)
+
+
+def comments_page(
+    session: Session,
+    *,
+    viewer: Viewer,
+    thread_id: int,
+    cursor: str | None,
+    order: CommentOrder,
+    limit: int,
+) -> Page[CommentEntry]:
+    """Comments of a thread the caller has already checked the viewer may read."""
+    after_id = decode_cursor(cursor, int)[0] if cursor else None
+    statement = queries.comments_on_thread(
+        thread_id=thread_id, after_id=after_id, newest_first=order == "newest", limit=limit + 1
+    )
+    entries = [
+        CommentEntry(comment, author, _text_shown(viewer, comment)) for comment, author in session.exec(statement).all()
+    ]
+    return take_page(entries, limit, lambda e: (e.comment.id,))
+
+
+def threads_by_member(
+    session: Session, *, viewer: Viewer, member_id: int, cursor: str | None = None, limit: int = 10
+) -> Page[ThreadEntry]:
+    before_id = decode_cursor(cursor, int)[0] if cursor else None
+    rows = session.exec(
+        queries.threads_by_author(viewer, author_id=member_id, before_id=before_id, limit=limit + 1)
+    ).all()
+    entries = [ThreadEntry(thread, author, True) for thread, author in rows]
+    return take_page(entries, limit, lambda e: (e.thread.id,))
+
+
+def comments_by_member(
+    session: Session, *, viewer: Viewer, member_id: int, cursor: str | None = None, limit: int = 10
+) -> Page[AuthoredComment]:
+    before_id = decode_cursor(cursor, int)[0] if cursor else None
+    rows = session.exec(
+        queries.comments_by_author(viewer, author_id=member_id, before_id=before_id, limit=limit + 1)
+    ).all()
+    return take_page([AuthoredComment(c, t) for c, t in rows], limit, lambda e: (e.comment.id,))
+
+
+def revisions_of(
+    session: Session, *, viewer: Viewer, thread_id: int | None = None, comment_id: int | None = None
+) -> list[PostRevision]:
+    """The edit history of a post, newest first: for its author and for moderators."""
+    if comment_id is not None:
+        post: Thread | Comment = _load_comment(session, viewer, comment_id)[0]
+        condition = PostRevision.comment_id == comment_id
+    else:
+        post = _load_thread(session, viewer, thread_id or 0)[0]
+        condition = PostRevision.thread_id == thread_id
+    require(can_see_history(viewer, post), viewer)
+    return list(session.exec(select(PostRevision).where(condition).order_by(col(PostRevision.id).desc())))
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+def start_thread(session: Session, *, viewer: Viewer, data: ThreadCreate) -> Thread:
+    require(can_start_thread(viewer), viewer)
+    now = utcnow()
+    thread = Thread(
+        author_id=viewer.id,
+        title=data.title,
+        body=data.body,
+        body_html=render_markdown(data.body),
+        audience=data.audience,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+    )
+    session.add(thread)
+    session.flush()
+    return thread
+
+
+def thread_for_editing(session: Session, *, viewer: Viewer, thread_id: int) -> Thread:
+    thread, _author = _load_thread(session, viewer, thread_id)
+    require(can_edit_post(viewer, thread), viewer)
+    return thread
+
+
+def comment_for_editing(session: Session, *, viewer: Viewer, comment_id: int) -> Comment:
+    comment, _thread = _load_comment(session, viewer, comment_id)
+    require(can_edit_post(viewer, comment), viewer)
+    return comment
+
+
+def edit_thread(session: Session, *, viewer: Viewer, thread_id: int, data: ThreadUpdate) -> Thread:
+    thread = thread_for_editing(session, viewer=viewer, thread_id=thread_id)
+    changed_text = (data.title is not None and data.title != thread.title) or (
+        data.body is not None and data.body != thread.body
+    )
+    if changed_text:
+        session.add(
+            PostRevision(
+                thread_id=thread.id, editor_id=viewer.id, previous_title=thread.title, previous_body=thread.body
+            )
+        )
+        thread.title = data.title if data.title is not None else thread.title
+        if data.body is not None:
+            thread.body = data.body
+            thread.body_html = render_markdown(data.body)
+        thread.updated_at = utcnow()
+    if data.audience is not None:
+        thread.audience = data.audience
+    session.flush()
+    return thread
+
+
+def delete_thread(session: Session, *, viewer: Viewer, thread_id: int) -> Thread:
+    thread = thread_for_editing(session, viewer=viewer, thread_id=thread_id)
+    thread.deleted_at = utcnow()
+    thread.deleted_by_id = viewer.id
+    session.flush()
+    return thread
+
+
+def add_comment(session: Session, *, viewer: Viewer, thread_id: int, data: CommentCreate) -> Comment:
+    thread, _author = _load_thread(session, viewer, thread_id)
+    require(can_comment(viewer, thread), viewer, "This thread does not take new comments.")
+    now = utcnow()
+    comment = Comment(
+        thread_id=thread.id,
+        author_id=viewer.id,
+        body=data.body,
+        body_html=render_markdown(data.body),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(comment)
+    _adjust_comment_count(session, thread_id=thread.id, by=1, activity_at=now)
+    session.flush()
+    return comment
+
+
+def edit_comment(session: Session, *, viewer: Viewer, comment_id: int, data: CommentUpdate) -> Comment:
+    comment = comment_for_editing(session, viewer=viewer, comment_id=comment_id)
+    if data.body != comment.body:
+        session.add(PostRevision(comment_id=comment.id, editor_id=viewer.id, previous_body=comment.body))
+        comment.body = data.body
+        comment.body_html = render_markdown(data.body)
+        comment.updated_at = utcnow()
+        session.flush()
+    return comment
+
+
+def delete_comment(session: Session, *, viewer: Viewer, comment_id: int) -> Comment:
+    comment = comment_for_editing(session, viewer=viewer, comment_id=comment_id)
+    comment.deleted_at = utcnow()
+    comment.deleted_by_id = viewer.id
+    _adjust_comment_count(session, thread_id=comment.thread_id, by=-1)
+    session.flush()
+    return comment
+
+
+def _adjust_comment_count(session: Session, *, thread_id: int, by: int, activity_at: datetime | None = None) -> None:
+    """Change the denormalised count in SQL, so concurrent comments never lose an increment."""
+    values: dict[str, object] = {"comment_count": col(Thread.comment_count) + by}
+    if activity_at is not None:
+        values["last_activity_at"] = activity_at
+    # An ORM-enabled UPDATE: the loaded Thread object is brought up to date as well.
+    session.execute(update(Thread).where(col(Thread.id) == thread_id).values(**values))
