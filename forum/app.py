@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from forum.accounts import api as accounts_api
 from forum.accounts import pages as accounts_pages
+from forum.accounts import passwords
 from forum.config import PROJECT_ROOT, Settings, get_settings
 from forum.db import Database
 from forum.errors import ForumError, Unauthorized
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     database = database or Database(settings.resolved_database_url)
+    passwords.configure(settings)
+    settings.resolved_secret_key  # noqa: B018 - made (or read) at start, so a bad data directory fails early
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import uvicorn
 from pydantic import ValidationError
 
+from forum.accounts import passwords
 from forum.accounts import service as accounts_service
 from forum.accounts.models import Role
 from forum.accounts.schemas import Registration
@@ -107,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"error: the configuration is not valid:\n{error}", file=sys.stderr)
         return 2
+    passwords.configure(settings)
     return args.run(settings, args)
 
 

@@ -1,12 +1,14 @@
 """Alembic environment: the schema's only source. Reads every model and the URL."""
 
 from alembic import context
+from sqlalchemy import Connection, text
 
 from forum.config import get_settings
 from forum.db import build_engine
 from forum.models import metadata
 
 config = context.config
+MIGRATION_LOCK_KEY = 7_461_002  # any fixed number; it names the lock
 
 
 def _database_url() -> str:
@@ -32,7 +34,7 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run_on(connection: object) -> None:
+def _run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -40,6 +42,9 @@ def _run_on(connection: object) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several app servers may start at once: one migrates, the others wait here.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()
 
 

@@ -22,9 +22,12 @@ from sqlalchemy.engine import make_url
 from forum.app import create_app
 from forum.config import Settings
 from forum.db import Database, upgrade_to_head
+from forum.threads.view_counter import ViewCounter
 from tests.factories import Factory
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-production-rules"
+# One schema per run on PostgreSQL; set FORUM_TEST_SCHEMA to run two suites side by side.
+TEST_SCHEMA = os.environ.get("FORUM_TEST_SCHEMA", "forum_test")
 
 
 def _postgres_url_in_schema(base_url: str, schema: str) -> str:
@@ -36,8 +39,10 @@ def _postgres_url_in_schema(base_url: str, schema: str) -> str:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     finally:
         engine.dispose()
-    return make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
+    return (
+        make_url(base_url)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
     )
 
 
@@ -66,13 +71,13 @@ def fresh_database_url(directory: Path, name: str) -> str:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = postgres_base_url()
     try:
-        url = fresh_database_url(tmp_path_factory.mktemp("db"), "forum_test")
+        url = fresh_database_url(tmp_path_factory.mktemp("db"), TEST_SCHEMA)
     except Exception as error:  # an unreachable PostgreSQL must fail loudly, in CI above all
         pytest.exit(f"cannot prepare the test database at {base}: {error}", returncode=3)
     upgrade_to_head(url)
     yield url
     if base is not None:
-        drop_postgres_schema(base, "forum_test")
+        drop_postgres_schema(base, TEST_SCHEMA)
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +102,14 @@ def rollback(database: Database) -> Iterator[None]:
 
 def test_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
-        "env": "test", "data_dir": tmp_path, "secret_key": TEST_SECRET, "view_flush_seconds": 0,
+        "env": "test",
+        "data_dir": tmp_path,
+        "secret_key": TEST_SECRET,
+        "view_flush_seconds": 0,
+        # Real argon2id, at the lowest cost, so the suite can make thousands of members.
+        "password_hash_time_cost": 1,
+        "password_hash_memory_kib": 8,
+        "password_hash_parallelism": 1,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -106,6 +118,12 @@ def test_settings(tmp_path: Path, **overrides: object) -> Settings:
 @pytest.fixture(scope="session")
 def app(database: Database, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     return create_app(test_settings(tmp_path_factory.mktemp("data")), database)
+
+
+@pytest.fixture(autouse=True)
+def fresh_view_counter(app: FastAPI) -> None:
+    """Views recorded by one test must not be written into the next test's database."""
+    app.state.view_counter = ViewCounter(window=app.state.view_counter.window)
 
 
 @pytest.fixture

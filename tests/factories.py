@@ -47,8 +47,13 @@ class Factory:
         self.app = app
 
     def member(
-        self, *, role: str = Role.MEMBER, display_name: str | None = None, email: str | None = None,
-        password: str = PASSWORD, credentials: str = "",
+        self,
+        *,
+        role: str = Role.MEMBER,
+        display_name: str | None = None,
+        email: str | None = None,
+        password: str = PASSWORD,
+        credentials: str = "",
     ) -> Member:
         number = next(_numbers)
         registration = Registration(
@@ -61,31 +66,43 @@ class Factory:
             return accounts_service.register(session, registration=registration, role=Role(role))
 
     def thread(
-        self, author: Member, *, title: str | None = None, body: str = "A question about practice.",
-        audience: str = "members", comments: int = 0, deleted: bool = False, locked: bool = False,
+        self,
+        author: Member,
+        *,
+        title: str | None = None,
+        body: str = "A question about practice.",
+        audience: str = "members",
+        comments: int = 0,
+        deleted: bool = False,
+        locked: bool = False,
         commenter: Member | None = None,
     ) -> Thread:
         with self.database.session(write=True) as session:
             thread = threads_service.start_thread(
-                session, viewer=Viewer(member=author),
+                session,
+                viewer=Viewer(member=author),
                 data=ThreadCreate(title=title or f"Thread number {next(_numbers)}", body=body, audience=audience),
             )
             for index in range(comments):
                 threads_service.add_comment(
-                    session, viewer=Viewer(member=commenter or author), thread_id=thread.id,
+                    session,
+                    viewer=Viewer(member=commenter or author),
+                    thread_id=thread.id,
                     data=CommentCreate(body=f"Comment {index + 1} on this thread."),
                 )
             if deleted or locked:
                 session.execute(
-                    update(Thread).where(col(Thread.id) == thread.id)
+                    update(Thread)
+                    .where(col(Thread.id) == thread.id)
                     .values(locked=locked, deleted_at=utcnow() if deleted else None)
                 )
             session.flush()
             session.refresh(thread)
             return thread
 
-    def comment(self, author: Member, thread: Thread, *, body: str = "A thoughtful reply.",
-                deleted: bool = False) -> Comment:
+    def comment(
+        self, author: Member, thread: Thread, *, body: str = "A thoughtful reply.", deleted: bool = False
+    ) -> Comment:
         with self.database.session(write=True) as session:
             viewer = Viewer(member=author)
             comment = threads_service.add_comment(

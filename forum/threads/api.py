@@ -12,6 +12,7 @@ from forum.threads.schemas import (
     CommentPage,
     CommentPublic,
     CommentUpdate,
+    RevisionPublic,
     ThreadCreate,
     ThreadPage,
     ThreadPublic,
@@ -128,3 +129,17 @@ def edit_comment(
 def delete_comment(comment_id: CommentId, viewer: ApiMemberDep, session: SessionDep) -> Response:
     service.delete_comment(session, viewer=viewer, comment_id=comment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/threads/{thread_id}/revisions", response_model=list[RevisionPublic], responses=_ERRORS)
+def thread_revisions(thread_id: ThreadId, viewer: ApiMemberDep, session: SessionDep) -> list[RevisionPublic]:
+    """Earlier versions of a thread, newest first: for its author and moderators."""
+    revisions = service.revisions_of(session, viewer=viewer, thread_id=thread_id)
+    return [RevisionPublic.model_validate(r, from_attributes=True) for r in revisions]
+
+
+@router.get("/comments/{comment_id}/revisions", response_model=list[RevisionPublic], responses=_ERRORS)
+def comment_revisions(comment_id: CommentId, viewer: ApiMemberDep, session: SessionDep) -> list[RevisionPublic]:
+    """Earlier versions of a comment, newest first: for its author and moderators."""
+    revisions = service.revisions_of(session, viewer=viewer, comment_id=comment_id)
+    return [RevisionPublic.model_validate(r, from_attributes=True) for r in revisions]

@@ -65,6 +65,16 @@ class CommentPublic(BaseModel):
     deleted: bool
 
 
+class RevisionPublic(BaseModel):
+    """A post's text before one edit, and who made that edit."""
+
+    id: int
+    editor_id: int
+    created_at: datetime
+    previous_title: str | None
+    previous_body: str
+
+
 class ThreadPage(BaseModel):
     items: list[ThreadPublic]
     next_cursor: str | None

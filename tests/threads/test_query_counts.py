@@ -1,0 +1,54 @@
+"""The home page and a thread page run a fixed number of SQL queries, however much they show."""
+
+import pytest
+
+
+def _queries_for(client, count_queries, path: str) -> int:
+    with count_queries() as counter:
+        response = client.get(path)
+    assert response.status_code == 200
+    return counter.count
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["visitor", "member"])
+def test_home_page_queries_do_not_grow_with_threads(client, factory, count_queries, logged_in) -> None:
+    authors = [factory.member() for _ in range(3)]
+    for author in authors:
+        factory.thread(author, audience="public", comments=1)
+    if logged_in:
+        factory.login(client, authors[0])
+    few = _queries_for(client, count_queries, "/")
+
+    for index in range(20):
+        factory.thread(factory.member(), audience="public" if index % 2 else "members", comments=2)
+    many = _queries_for(client, count_queries, "/")
+
+    assert many == few
+    assert few <= 3
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["visitor", "member"])
+def test_thread_page_queries_do_not_grow_with_comments(client, factory, count_queries, logged_in) -> None:
+    author = factory.member()
+    small = factory.thread(author, audience="public", comments=2)
+    large = factory.thread(author, audience="public")
+    for _ in range(30):
+        factory.comment(factory.member(), large)
+    if logged_in:
+        factory.login(client, author)
+
+    assert _queries_for(client, count_queries, f"/threads/{large.id}") == _queries_for(
+        client, count_queries, f"/threads/{small.id}"
+    )
+
+
+def test_api_lists_run_a_fixed_number_of_queries(client, factory, count_queries) -> None:
+    author = factory.member()
+    thread = factory.thread(author, audience="public", comments=3)
+    few_threads = _queries_for(client, count_queries, "/api/v1/threads")
+    few_comments = _queries_for(client, count_queries, f"/api/v1/threads/{thread.id}/comments")
+    for _ in range(10):
+        factory.thread(factory.member(), audience="public")
+        factory.comment(factory.member(), thread)
+    assert _queries_for(client, count_queries, "/api/v1/threads") == few_threads
+    assert _queries_for(client, count_queries, f"/api/v1/threads/{thread.id}/comments") == few_comments
