@@ -14,7 +14,23 @@ class Audience(StrEnum):
     PUBLIC = "public"
 
 
-class Thread(SQLModel, table=True):
+class PostState:
+    """What a thread and a comment both know about themselves (columns are declared per table)."""
+
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_edited(self) -> bool:
+        return self.updated_at > self.created_at
+
+
+class Thread(PostState, SQLModel, table=True):
     __table_args__ = (
         Index("ix_thread_activity", "last_activity_at", "id"),
         Index("ix_thread_audience_activity", "audience", "last_activity_at", "id"),
@@ -37,16 +53,8 @@ class Thread(SQLModel, table=True):
     deleted_at: datetime | None = timestamp(nullable=True)
     deleted_by_id: int | None = Field(default=None, foreign_key="member.id")
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
 
-    @property
-    def is_edited(self) -> bool:
-        return self.updated_at > self.created_at
-
-
-class Comment(SQLModel, table=True):
+class Comment(PostState, SQLModel, table=True):
     __table_args__ = (
         Index("ix_comment_thread", "thread_id", "id"),
         Index("ix_comment_author", "author_id", "id"),
@@ -61,14 +69,6 @@ class Comment(SQLModel, table=True):
     updated_at: datetime = timestamp()
     deleted_at: datetime | None = timestamp(nullable=True)
     deleted_by_id: int | None = Field(default=None, foreign_key="member.id")
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
-    def is_edited(self) -> bool:
-        return self.updated_at > self.created_at
 
 
 class PostRevision(SQLModel, table=True):

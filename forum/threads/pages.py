@@ -63,6 +63,9 @@ def start_thread(
     return redirect(f"/threads/{thread.id}")
 
 
+COMMENTS_PER_PAGE = 50
+
+
 @router.get("/threads/{thread_id}", response_class=HTMLResponse)
 def thread_page(
     request: Request,
@@ -76,23 +79,36 @@ def thread_page(
     try:
         entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
     except NotFound:
-        if not viewer.is_member:  # members-only or absent: log in, then come back
-            return redirect(f"/login?next={quote(request.url.path)}")
-        raise
-    comments = service.comments_page(session, viewer=viewer, thread_id=thread_id, cursor=cursor, order=order, limit=50)
+        return _login_first(request, viewer)
     _count_view(request, viewer, settings.resolved_secret_key, thread_id)
-    return render(
-        request,
-        "threads/thread.html",
-        {
-            "entry": entry,
-            "comments": comments,
-            "order": order,
-            "cursor": cursor,
-            "comment_values": {},
-            "comment_errors": {},
-        },
+    return _render_thread(request, viewer, session, entry, cursor=cursor, order=order)
+
+
+def _render_thread(
+    request: Request,
+    viewer: Viewer,
+    session: SessionDep,
+    entry: service.ThreadEntry,
+    *,
+    cursor: str | None = None,
+    order: CommentOrder = "oldest",
+    comment_values: dict[str, str] | None = None,
+    comment_errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The thread page; also shown again, with the member's text, when a comment is refused."""
+    comments = service.comments_page(
+        session, viewer=viewer, thread_id=entry.thread.id, cursor=cursor, order=order, limit=COMMENTS_PER_PAGE
     )
+    context = {
+        "entry": entry,
+        "comments": comments,
+        "order": order,
+        "cursor": cursor,
+        "comment_values": comment_values or {},
+        "comment_errors": comment_errors or {},
+    }
+    return render(request, "threads/thread.html", context, status_code)
 
 
 def _count_view(request: Request, viewer: Viewer, secret: str, thread_id: int) -> None:
@@ -144,21 +160,8 @@ def add_comment(
         )
     except InvalidInput as error:
         entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
-        comments = service.comments_page(
-            session, viewer=viewer, thread_id=thread_id, cursor=None, order="oldest", limit=50
-        )
-        return render(
-            request,
-            "threads/thread.html",
-            {
-                "entry": entry,
-                "comments": comments,
-                "order": "oldest",
-                "cursor": None,
-                "comment_values": {"body": body},
-                "comment_errors": error.fields,
-            },
-            422,
+        return _render_thread(
+            request, viewer, session, entry, comment_values={"body": body}, comment_errors=error.fields, status_code=422
         )
     return redirect(_comment_url(thread_id, comment.id or 0))
 
@@ -173,9 +176,22 @@ def _comment_url(thread_id: int, comment_id: int) -> str:
 
 
 @router.get("/comments/{comment_id}")
-def comment_link(comment_id: CommentId, viewer: PageViewerDep, session: SessionDep) -> Response:
-    entry = service.get_comment(session, viewer=viewer, comment_id=comment_id)
+def comment_link(request: Request, comment_id: CommentId, viewer: PageViewerDep, session: SessionDep) -> Response:
+    try:
+        entry = service.get_comment(session, viewer=viewer, comment_id=comment_id)
+    except NotFound:
+        return _login_first(request, viewer)
     return redirect(_comment_url(entry.comment.thread_id, comment_id))
+
+
+def _login_first(request: Request, viewer: Viewer) -> Response:
+    """A visitor who opens what they cannot see is asked to log in and sent back afterwards.
+
+    Absent and members-only look the same to a visitor, so the answer reveals nothing.
+    """
+    if viewer.is_member:
+        raise NotFound()
+    return redirect(f"/login?next={quote(request.url.path)}")
 
 
 @router.get("/comments/{comment_id}/edit", response_class=HTMLResponse)
