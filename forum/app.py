@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -17,13 +17,19 @@ from forum.accounts import pages as accounts_pages
 from forum.accounts import passwords
 from forum.config import PROJECT_ROOT, Settings, get_settings
 from forum.db import Database
-from forum.errors import ForumError, Unauthorized
+from forum.deps import SAFE_METHODS
+from forum.errors import ForumError, NotFound, Unauthorized
+from forum.guidelines import api as guidelines_api
+from forum.guidelines import pages as guidelines_pages
 from forum.kit import csrf
 from forum.pages import verify_csrf
+from forum.permissions import VISITOR, Viewer
 from forum.templating import templates
 from forum.threads import api as threads_api
 from forum.threads import pages as threads_pages
 from forum.threads.view_counter import ViewCounter, ViewFlusher
+from forum.topics import api as topics_api
+from forum.topics import pages as topics_pages
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +62,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(threads_api.router, prefix="/api/v1")
-    for pages in (accounts_pages.router, threads_pages.router):
+    app.include_router(guidelines_api.router, prefix="/api/v1")
+    app.include_router(topics_api.router, prefix="/api/v1")
+    for pages in (accounts_pages.router, threads_pages.router, guidelines_pages.router, topics_pages.router):
         app.include_router(pages, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 
@@ -86,6 +94,20 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _viewer(request: Request) -> Viewer:
+    return getattr(request.state, "viewer", VISITOR)
+
+
+def _page_to_return_to(request: Request) -> str:
+    """Where to send someone after logging in: the page they asked for, or the page a refused form was on."""
+    if request.method in SAFE_METHODS:
+        return request.url.path
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path
+    return "/"
+
+
 def _error_page(request: Request, status_code: int, message: str) -> Response:
     return templates.TemplateResponse(
         request, "errors/error.html", {"status_code": status_code, "message": message}, status_code=status_code
@@ -98,8 +120,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _is_api(request):
             headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
             return JSONResponse({"detail": error.message}, status_code=error.status_code, headers=headers)
-        if isinstance(error, Unauthorized):
-            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        if isinstance(error, Unauthorized) or (isinstance(error, NotFound) and not _viewer(request).is_member):
+            # A visitor is asked to log in and sent back afterwards; absent and members-only
+            # look the same to them, so the answer reveals nothing.
+            return RedirectResponse(f"/login?next={quote(_page_to_return_to(request))}", status_code=303)
         return _error_page(request, error.status_code, error.message)
 
     @app.exception_handler(RequestValidationError)

@@ -47,6 +47,9 @@ def _viewer_from_token(
     if found is None:
         return None
     auth_session, member = found
+    # Detached with its fields loaded: the viewer stays readable (for the page header of an
+    # error page, say) even after the request's transaction is rolled back.
+    session.expunge(member)
     if auth.needs_touch(auth_session):
         if request.method in SAFE_METHODS:
             # A short transaction of its own, so that reading a page never holds the write lock.

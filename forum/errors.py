@@ -45,4 +45,5 @@ class InvalidInput(ForumError):
 
     def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
         self.fields = fields
-        super().__init__(message)
+        described = "; ".join(f"{name.replace('_', ' ')} {problem}" for name, problem in fields.items())
+        super().__init__(message or f"Please correct: {described}.")

@@ -3,8 +3,24 @@
 from sqlmodel import SQLModel
 
 from forum.accounts.models import AuthSession, Member
+from forum.guidelines.models import GuidelineDocument, GuidelineRevision, GuidelineSection
 from forum.threads.models import Comment, PostRevision, Thread, ThreadView
+from forum.topics.models import ThreadTopic, Topic, TopicAlias
 
 metadata = SQLModel.metadata
 
-__all__ = ["AuthSession", "Comment", "Member", "PostRevision", "Thread", "ThreadView", "metadata"]
+__all__ = [
+    "AuthSession",
+    "Comment",
+    "GuidelineDocument",
+    "GuidelineRevision",
+    "GuidelineSection",
+    "Member",
+    "PostRevision",
+    "Thread",
+    "ThreadTopic",
+    "ThreadView",
+    "Topic",
+    "TopicAlias",
+    "metadata",
+]

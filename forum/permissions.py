@@ -71,6 +71,16 @@ def can_see_history(viewer: Viewer, post: Thread | Comment) -> bool:
     return viewer.is_moderator or (viewer.is_member and post.author_id == viewer.id)
 
 
+def can_edit_guidelines(viewer: Viewer) -> bool:
+    """The official guidelines are edited by admins only (every edit is kept as a revision)."""
+    return viewer.is_admin
+
+
+def can_manage_topics(viewer: Viewer) -> bool:
+    """Adding, renaming, merging and retiring topics is for admins."""
+    return viewer.is_admin
+
+
 def require(allowed: bool, viewer: Viewer, message: str | None = None) -> None:
     """Stop with 401 for a visitor (who may log in) or 403 for a member who may not act."""
     if allowed:

@@ -76,12 +76,15 @@ class Factory:
         deleted: bool = False,
         locked: bool = False,
         commenter: Member | None = None,
+        tags: tuple[str, ...] = ("boundaries",),
     ) -> Thread:
         with self.database.session(write=True) as session:
             thread = threads_service.start_thread(
                 session,
                 viewer=Viewer(member=author),
-                data=ThreadCreate(title=title or f"Thread number {next(_numbers)}", body=body, audience=audience),
+                data=ThreadCreate(
+                    title=title or f"Thread number {next(_numbers)}", body=body, audience=audience, tags=list(tags)
+                ),
             )
             for index in range(comments):
                 threads_service.add_comment(

@@ -118,10 +118,16 @@ def logout(viewer: PageViewerDep, session: SessionDep) -> Response:
     return response
 
 
+SAVED_NOTICES = {
+    "profile": "Your profile is saved.",
+    "password": "Your password is changed. Every other session and token has been ended.",
+}
+
+
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, viewer: PageViewerDep) -> Response:
+def account(request: Request, viewer: PageViewerDep, saved: str | None = None) -> Response:
     require(viewer.is_member, viewer)
-    return _account_page(request, viewer, {})
+    return _account_page(request, viewer, {"notice": SAVED_NOTICES.get(saved or "")})
 
 
 def _account_page(request: Request, viewer: Viewer, context: dict, status_code: int = 200) -> Response:
@@ -149,7 +155,7 @@ def update_profile(
         service.update_profile(session, viewer=viewer, update=parse_form(ProfileUpdate, values))
     except InvalidInput as error:
         return _account_page(request, viewer, {"profile_values": values, "profile_errors": error.fields}, 422)
-    return _account_page(request, viewer, {"profile_values": values, "notice": "Your profile is saved."})
+    return redirect("/account?saved=profile")
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -166,9 +172,7 @@ def change_password(
         service.change_password(session, viewer=viewer, change=change)
     except InvalidInput as error:
         return _account_page(request, viewer, {"password_errors": error.fields}, 422)
-    return _account_page(
-        request, viewer, {"notice": "Your password is changed. Every other session and token has been ended."}
-    )
+    return redirect("/account?saved=password")
 
 
 @router.get("/members/{member_id}", response_class=HTMLResponse)

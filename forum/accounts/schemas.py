@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
 
-from forum.kit.text import Credentials, DisplayName
+from forum.kit.text import Credentials, DisplayName, bounded_text
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
@@ -14,6 +14,8 @@ Password = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=
 # Logging in checks nothing but the match, so an old password that predates a rule still works.
 AnyPassword = Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+# Logging in only looks the address up, but it must still be text a database can compare.
+LoginEmail = bounded_text(min_length=1, max_length=254)
 
 
 class Registration(BaseModel):
@@ -28,7 +30,7 @@ class Registration(BaseModel):
 class LoginAttempt(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+    email: LoginEmail
     password: AnyPassword
 
 

@@ -18,6 +18,7 @@ from forum.permissions import Viewer
 from forum.threads import service as threads_service
 from forum.threads.models import Comment, Thread
 from forum.threads.schemas import CommentCreate, ThreadCreate
+from forum.topics import service as topics_service
 
 CONTENT_FILE = Path(__file__).with_name("content.toml")
 
@@ -65,7 +66,7 @@ def _add_thread(session: Session, entry: dict, members: dict[str, Member], now: 
     thread = threads_service.start_thread(
         session,
         viewer=author,
-        data=ThreadCreate(title=entry["title"], body=entry["body"], audience=entry["audience"]),
+        data=ThreadCreate(title=entry["title"], body=entry["body"], audience=entry["audience"], tags=entry["topics"]),
     )
     last_activity = started
     for reply in entry.get("comment", []):
@@ -86,3 +87,4 @@ def _add_thread(session: Session, entry: dict, members: dict[str, Member], now: 
         .where(col(Thread.id) == thread.id)
         .values(created_at=started, updated_at=started, last_activity_at=last_activity)
     )
+    topics_service.record_activity(session, thread_id=thread.id, at=last_activity)

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import Path, Query
+from pydantic import StringConstraints
 
 from forum.kit.pagination import DEFAULT_PAGE_SIZE, MAX_CURSOR_LENGTH, MAX_PAGE_SIZE
 
@@ -14,4 +15,6 @@ CommentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MemberId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Cursor = Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-__all__ = ["DEFAULT_PAGE_SIZE", "MAX_ID", "CommentId", "Cursor", "Limit", "MemberId", "ThreadId"]
+# Topics a list is narrowed to (every one must match).
+TagFilter = Annotated[list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,60}$")]] | None, Query(max_length=5)]
+__all__ = ["DEFAULT_PAGE_SIZE", "MAX_ID", "CommentId", "Cursor", "Limit", "MemberId", "TagFilter", "ThreadId"]

@@ -9,7 +9,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from forum.errors import BadRequest
@@ -53,7 +53,7 @@ def _coerce(value: object, kind: type) -> object:
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:
             raise ValueError
-        return parsed
+        return parsed.astimezone(UTC)  # may overflow at the calendar's edges: a bad cursor
     if kind is int and isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
         return value
     raise ValueError

@@ -10,10 +10,10 @@ import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator
 
-_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Room for surrounding white space, which is trimmed before the real limit applies.
 _WHITESPACE_ALLOWANCE = 200
 
@@ -35,11 +35,22 @@ def _checker(*, min_length: int, max_length: int, multiline: bool) -> Callable[[
     return check
 
 
+def _refuse_huge(max_length: int) -> Callable[[object], object]:
+    """Stop a far-too-long string before any work is done on it, naming the real limit."""
+
+    def refuse(value: object) -> object:
+        if isinstance(value, str) and len(value) > max_length + _WHITESPACE_ALLOWANCE:
+            raise ValueError(f"must be at most {max_length} characters")
+        return value
+
+    return refuse
+
+
 def bounded_text(*, min_length: int, max_length: int, multiline: bool = False) -> Any:
     """A str type that is trimmed, NFC-normalised and held to the given length."""
     return Annotated[
         str,
-        StringConstraints(max_length=max_length + _WHITESPACE_ALLOWANCE),
+        BeforeValidator(_refuse_huge(max_length)),
         AfterValidator(_checker(min_length=min_length, max_length=max_length, multiline=multiline)),
     ]
 

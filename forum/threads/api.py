@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response, status
 
 from forum.accounts.schemas import MemberSummary
 from forum.deps import ApiMemberDep, ApiViewerDep, SessionDep
-from forum.kit.ids import DEFAULT_PAGE_SIZE, CommentId, Cursor, Limit, ThreadId
+from forum.kit.ids import DEFAULT_PAGE_SIZE, CommentId, Cursor, Limit, TagFilter, ThreadId
 from forum.threads import service
 from forum.threads.schemas import (
     CommentCreate,
@@ -45,6 +45,7 @@ def thread_public(entry: ThreadEntry) -> ThreadPublic:
         locked=thread.locked,
         pinned=thread.pinned,
         deleted=thread.is_deleted,
+        tags=[t.topic.slug for t in entry.topics],
     )
 
 
@@ -64,9 +65,14 @@ def comment_public(entry: CommentEntry) -> CommentPublic:
 
 @router.get("/threads", response_model=ThreadPage, responses=_ERRORS)
 def list_threads(
-    viewer: ApiViewerDep, session: SessionDep, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
+    viewer: ApiViewerDep,
+    session: SessionDep,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    tag: TagFilter = None,
 ) -> ThreadPage:
-    page = service.list_threads(session, viewer=viewer, cursor=cursor, limit=limit)
+    """Threads by latest activity; each ``tag`` given narrows to threads that carry it."""
+    page = service.list_threads(session, viewer=viewer, cursor=cursor, limit=limit, tags=tag)
     return ThreadPage(items=[thread_public(e) for e in page.items], next_cursor=page.next_cursor)
 
 

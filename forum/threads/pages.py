@@ -1,49 +1,97 @@
 """HTML pages for threads and comments; each route calls the same service as the API."""
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from forum.deps import PageViewerDep, SessionDep, SettingsDep
-from forum.errors import InvalidInput, NotFound
+from forum.errors import InvalidInput
 from forum.kit.forms import parse_form
-from forum.kit.ids import CommentId, Cursor, ThreadId
+from forum.kit.ids import CommentId, Cursor, TagFilter, ThreadId
 from forum.kit.pagination import encode_cursor
 from forum.pages import redirect, render
-from forum.permissions import Viewer, require
+from forum.permissions import Viewer
 from forum.threads import service
 from forum.threads.models import Audience
 from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
 from forum.threads.view_counter import viewer_key
+from forum.topics import service as topics_service
 
 router = APIRouter()
 
 TextField = Annotated[str, Form()]
+TagsField = Annotated[list[str] | None, Form()]
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, viewer: PageViewerDep, session: SessionDep, cursor: Cursor = None) -> Response:
-    page = service.list_threads(session, viewer=viewer, cursor=cursor)
-    return render(request, "threads/home.html", {"page": page})
+def home(
+    request: Request, viewer: PageViewerDep, session: SessionDep, cursor: Cursor = None, topic: TagFilter = None
+) -> Response:
+    """The latest discussions; ``?topic=a&topic=b`` keeps those carrying every topic given."""
+    chosen = list(dict.fromkeys(topic or []))
+    page = service.list_threads(session, viewer=viewer, cursor=cursor, tags=chosen)
+    topics = topics_service.list_topics(session, viewer=viewer)
+    return render(request, "threads/home.html", {"page": page, "topics": topics, "chosen": chosen})
 
 
 @router.get("/threads/new", response_class=HTMLResponse)
-def new_thread_form(request: Request, viewer: PageViewerDep) -> Response:
-    require(viewer.is_member, viewer)
-    return _thread_form(request, {"audience": Audience.MEMBERS}, {}, action="/threads")
+def new_thread_form(request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
+    service.ensure_can_start_thread(viewer)
+    return _thread_form(request, session, viewer, {"audience": Audience.MEMBERS, "tags": []}, {}, action="/threads")
 
 
 def _thread_form(
-    request: Request, values: dict, errors: dict, *, action: str, status_code: int = 200, thread_id: int | None = None
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    values: dict,
+    errors: dict,
+    *,
+    action: str,
+    status_code: int = 200,
+    thread_id: int | None = None,
+    suggested: list[str] | None = None,
 ) -> Response:
-    return render(
+    """The form to start or edit a thread, offering every topic still offered (and any the thread keeps)."""
+    offered = [
+        entry
+        for entry in topics_service.list_topics(session, viewer=viewer, include_retired=True)
+        if not entry.topic.is_retired or entry.topic.slug in values.get("tags", [])
+    ]
+    context = {
+        "values": values,
+        "errors": errors,
+        "action": action,
+        "thread_id": thread_id,
+        "offered": offered,
+        "suggested": suggested or [],
+    }
+    return render(request, "threads/thread_form.html", context, status_code)
+
+
+def _suggest_if_asked(
+    request: Request, session: SessionDep, viewer: Viewer, values: dict, intent: str, **form: object
+) -> Response | None:
+    """When the member asks for suggestions (or chose no topic), show the form with them ticked.
+
+    Suggestions never post anything: the member checks them and submits.
+    """
+    if intent != "suggest" and values["tags"]:
+        return None
+    suggested = [t.slug for t in topics_service.suggest(session, f"{values['title']}\n{values['body']}")]
+    values = {**values, "tags": values["tags"] or suggested}
+    errors = {} if intent == "suggest" else {"tags": "needs at least one topic: check the suggestions or choose others"}
+    return _thread_form(
         request,
-        "threads/thread_form.html",
-        {"values": values, "errors": errors, "action": action, "thread_id": thread_id},
-        status_code,
-    )
+        session,
+        viewer,
+        values,
+        errors,
+        status_code=200 if intent == "suggest" else 422,
+        suggested=suggested,
+        **form,
+    )  # type: ignore[arg-type]
 
 
 @router.post("/threads", response_class=HTMLResponse)
@@ -54,12 +102,17 @@ def start_thread(
     title: TextField = "",
     body: TextField = "",
     audience: TextField = Audience.MEMBERS,
+    tags: TagsField = None,
+    intent: TextField = "post",
 ) -> Response:
-    values = {"title": title, "body": body, "audience": audience}
+    service.ensure_can_start_thread(viewer)
+    values = {"title": title, "body": body, "audience": audience, "tags": tags or []}
+    if (suggestions := _suggest_if_asked(request, session, viewer, values, intent, action="/threads")) is not None:
+        return suggestions
     try:
         thread = service.start_thread(session, viewer=viewer, data=parse_form(ThreadCreate, values))
     except InvalidInput as error:
-        return _thread_form(request, values, error.fields, action="/threads", status_code=422)
+        return _thread_form(request, session, viewer, values, error.fields, action="/threads", status_code=422)
     return redirect(f"/threads/{thread.id}")
 
 
@@ -76,10 +129,7 @@ def thread_page(
     cursor: Cursor = None,
     order: CommentOrder = "oldest",
 ) -> Response:
-    try:
-        entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
-    except NotFound:
-        return _login_first(request, viewer)
+    entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
     _count_view(request, viewer, settings.resolved_secret_key, thread_id)
     return _render_thread(request, viewer, session, entry, cursor=cursor, order=order)
 
@@ -120,8 +170,14 @@ def _count_view(request: Request, viewer: Viewer, secret: str, thread_id: int) -
 @router.get("/threads/{thread_id}/edit", response_class=HTMLResponse)
 def edit_thread_form(request: Request, thread_id: ThreadId, viewer: PageViewerDep, session: SessionDep) -> Response:
     thread = service.thread_for_editing(session, viewer=viewer, thread_id=thread_id)
-    values = {"title": thread.title, "body": thread.body, "audience": thread.audience}
-    return _thread_form(request, values, {}, action=f"/threads/{thread_id}/edit", thread_id=thread_id)
+    topics = topics_service.topics_by_thread(session, [thread_id]).get(thread_id, [])
+    values = {
+        "title": thread.title,
+        "body": thread.body,
+        "audience": thread.audience,
+        "tags": [t.topic.slug for t in topics],
+    }
+    return _thread_form(request, session, viewer, values, {}, action=f"/threads/{thread_id}/edit", thread_id=thread_id)
 
 
 @router.post("/threads/{thread_id}/edit", response_class=HTMLResponse)
@@ -133,13 +189,20 @@ def edit_thread(
     title: TextField = "",
     body: TextField = "",
     audience: TextField = Audience.MEMBERS,
+    tags: TagsField = None,
+    intent: TextField = "post",
 ) -> Response:
-    values = {"title": title, "body": body, "audience": audience}
+    service.thread_for_editing(session, viewer=viewer, thread_id=thread_id)
+    action = f"/threads/{thread_id}/edit"
+    values = {"title": title, "body": body, "audience": audience, "tags": tags or []}
+    suggestions = _suggest_if_asked(request, session, viewer, values, intent, action=action, thread_id=thread_id)
+    if suggestions is not None:
+        return suggestions
     try:
         service.edit_thread(session, viewer=viewer, thread_id=thread_id, data=parse_form(ThreadUpdate, values))
     except InvalidInput as error:
         return _thread_form(
-            request, values, error.fields, action=f"/threads/{thread_id}/edit", status_code=422, thread_id=thread_id
+            request, session, viewer, values, error.fields, action=action, status_code=422, thread_id=thread_id
         )
     return redirect(f"/threads/{thread_id}")
 
@@ -154,6 +217,7 @@ def delete_thread(thread_id: ThreadId, viewer: PageViewerDep, session: SessionDe
 def add_comment(
     request: Request, thread_id: ThreadId, viewer: PageViewerDep, session: SessionDep, body: TextField = ""
 ) -> Response:
+    service.thread_for_commenting(session, viewer=viewer, thread_id=thread_id)
     try:
         comment = service.add_comment(
             session, viewer=viewer, thread_id=thread_id, data=parse_form(CommentCreate, {"body": body})
@@ -176,22 +240,9 @@ def _comment_url(thread_id: int, comment_id: int) -> str:
 
 
 @router.get("/comments/{comment_id}")
-def comment_link(request: Request, comment_id: CommentId, viewer: PageViewerDep, session: SessionDep) -> Response:
-    try:
-        entry = service.get_comment(session, viewer=viewer, comment_id=comment_id)
-    except NotFound:
-        return _login_first(request, viewer)
+def comment_link(comment_id: CommentId, viewer: PageViewerDep, session: SessionDep) -> Response:
+    entry = service.get_comment(session, viewer=viewer, comment_id=comment_id)
     return redirect(_comment_url(entry.comment.thread_id, comment_id))
-
-
-def _login_first(request: Request, viewer: Viewer) -> Response:
-    """A visitor who opens what they cannot see is asked to log in and sent back afterwards.
-
-    Absent and members-only look the same to a visitor, so the answer reveals nothing.
-    """
-    if viewer.is_member:
-        raise NotFound()
-    return redirect(f"/login?next={quote(request.url.path)}")
 
 
 @router.get("/comments/{comment_id}/edit", response_class=HTMLResponse)
@@ -206,6 +257,7 @@ def edit_comment_form(request: Request, comment_id: CommentId, viewer: PageViewe
 def edit_comment(
     request: Request, comment_id: CommentId, viewer: PageViewerDep, session: SessionDep, body: TextField = ""
 ) -> Response:
+    service.comment_for_editing(session, viewer=viewer, comment_id=comment_id)
     try:
         comment = service.edit_comment(
             session, viewer=viewer, comment_id=comment_id, data=parse_form(CommentUpdate, {"body": body})

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from forum.accounts.schemas import MemberSummary
 from forum.kit.text import Body, Title
 from forum.threads.models import Audience
+from forum.topics.schemas import TopicChoice
 
 
 class ThreadCreate(BaseModel):
@@ -16,6 +17,7 @@ class ThreadCreate(BaseModel):
     title: Title
     body: Body
     audience: Audience = Audience.MEMBERS
+    tags: TopicChoice
 
 
 class ThreadUpdate(BaseModel):
@@ -26,6 +28,7 @@ class ThreadUpdate(BaseModel):
     title: Title | None = None
     body: Body | None = None
     audience: Audience | None = None
+    tags: TopicChoice | None = None
 
 
 class CommentCreate(BaseModel):
@@ -52,6 +55,7 @@ class ThreadPublic(BaseModel):
     locked: bool
     pinned: bool
     deleted: bool
+    tags: list[str]
 
 
 class CommentPublic(BaseModel):

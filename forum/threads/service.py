@@ -4,12 +4,13 @@ Deletion is soft: the row and its text stay, readers see that something was dele
 moderators still see the words. Every edit stores the previous text as a revision.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select, update
 
 from forum.accounts.models import Member
+from forum.guidelines.citations import expand_citations
 from forum.kit.markup import render_markdown
 from forum.kit.pagination import DEFAULT_PAGE_SIZE, Page, decode_cursor, take_page
 from forum.kit.time import utcnow
@@ -27,15 +28,19 @@ from forum.permissions import (
 from forum.threads import queries
 from forum.threads.models import Comment, PostRevision, Thread
 from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
+from forum.topics import queries as topics_queries
+from forum.topics import service as topics_service
+from forum.topics.service import TopicEntry
 
 
 @dataclass(frozen=True)
 class ThreadEntry:
-    """A thread as one viewer sees it: with its author, and whether its words are shown."""
+    """A thread as one viewer sees it: with its author, its topics, and whether its words are shown."""
 
     thread: Thread
     author: Member
     text_shown: bool
+    topics: list[TopicEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,11 @@ class AuthoredComment:
 
     comment: Comment
     thread: Thread
+
+
+def _render(session: Session, source: str) -> str:
+    """A post's HTML: guideline citations expanded, then Markdown rendered and sanitised."""
+    return render_markdown(expand_citations(session, source))
 
 
 def _text_shown(viewer: Viewer, post: Thread | Comment) -> bool:
@@ -75,18 +85,42 @@ def _load_comment(session: Session, viewer: Viewer, comment_id: int) -> tuple[Co
 # --- reading -----------------------------------------------------------------------
 
 
+def _with_topics(session: Session, rows: list[tuple[Thread, Member]]) -> list[ThreadEntry]:
+    """Entries for listed threads, their topics fetched in one query for the whole page."""
+    topics = topics_service.topics_by_thread(session, [thread.id for thread, _author in rows])
+    return [ThreadEntry(thread, author, True, topics.get(thread.id, [])) for thread, author in rows]
+
+
 def list_threads(
-    session: Session, *, viewer: Viewer, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
+    session: Session,
+    *,
+    viewer: Viewer,
+    cursor: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    tags: list[str] | None = None,
+) -> Page[ThreadEntry]:
+    """Threads by latest activity; with ``tags``, only those carrying every one of them."""
+    after = decode_cursor(cursor, datetime, int) if cursor else None
+    statement = queries.latest_threads(viewer, after=after, limit=limit + 1)
+    if tags:
+        statement = topics_queries.tagged_with_all(statement, topics_service.topic_ids_for_filter(session, tags))
+    entries = _with_topics(session, list(session.exec(statement).all()))
+    return take_page(entries, limit, lambda e: (e.thread.last_activity_at, e.thread.id))
+
+
+def list_topic_threads(
+    session: Session, *, viewer: Viewer, topic_id: int, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE
 ) -> Page[ThreadEntry]:
     after = decode_cursor(cursor, datetime, int) if cursor else None
-    rows = session.exec(queries.latest_threads(viewer, after=after, limit=limit + 1)).all()
-    entries = [ThreadEntry(thread, author, True) for thread, author in rows]
+    statement = topics_queries.threads_in_topic(viewer, topic_id=topic_id, after=after, limit=limit + 1)
+    entries = _with_topics(session, list(session.exec(statement).all()))
     return take_page(entries, limit, lambda e: (e.thread.last_activity_at, e.thread.id))
 
 
 def get_thread(session: Session, *, viewer: Viewer, thread_id: int) -> ThreadEntry:
     thread, author = _load_thread(session, viewer, thread_id)
-    return ThreadEntry(thread, author, _text_shown(viewer, thread))
+    topics = topics_service.topics_by_thread(session, [thread_id]).get(thread_id, [])
+    return ThreadEntry(thread, author, _text_shown(viewer, thread), topics)
 
 
 def get_comment(session: Session, *, viewer: Viewer, comment_id: int) -> CommentEntry:
@@ -136,7 +170,7 @@ def threads_by_member(
     rows = session.exec(
         queries.threads_by_author(viewer, author_id=member_id, before_id=before_id, limit=limit + 1)
     ).all()
-    entries = [ThreadEntry(thread, author, True) for thread, author in rows]
+    entries = _with_topics(session, list(rows))
     return take_page(entries, limit, lambda e: (e.thread.id,))
 
 
@@ -167,14 +201,26 @@ def revisions_of(
 # --- writing -----------------------------------------------------------------------
 
 
-def start_thread(session: Session, *, viewer: Viewer, data: ThreadCreate) -> Thread:
+def ensure_can_start_thread(viewer: Viewer) -> None:
+    """Checked before a form is even read, so someone who may not post is never shown a form error."""
     require(can_start_thread(viewer), viewer)
+
+
+def thread_for_commenting(session: Session, *, viewer: Viewer, thread_id: int) -> Thread:
+    thread, _author = _load_thread(session, viewer, thread_id)
+    require(can_comment(viewer, thread), viewer, "This thread does not take new comments.")
+    return thread
+
+
+def start_thread(session: Session, *, viewer: Viewer, data: ThreadCreate) -> Thread:
+    ensure_can_start_thread(viewer)
+    topics = topics_service.topics_for_tagging(session, data.tags)
     now = utcnow()
     thread = Thread(
         author_id=viewer.id,
         title=data.title,
         body=data.body,
-        body_html=render_markdown(data.body),
+        body_html=_render(session, data.body),
         audience=data.audience,
         created_at=now,
         updated_at=now,
@@ -182,6 +228,7 @@ def start_thread(session: Session, *, viewer: Viewer, data: ThreadCreate) -> Thr
     )
     session.add(thread)
     session.flush()
+    topics_service.set_thread_topics(session, thread=thread, topics=topics)
     return thread
 
 
@@ -211,10 +258,15 @@ def edit_thread(session: Session, *, viewer: Viewer, thread_id: int, data: Threa
         thread.title = data.title if data.title is not None else thread.title
         if data.body is not None:
             thread.body = data.body
-            thread.body_html = render_markdown(data.body)
+            thread.body_html = _render(session, data.body)
         thread.updated_at = utcnow()
     if data.audience is not None:
         thread.audience = data.audience
+    if data.tags is not None:
+        topics = topics_service.topics_for_tagging(
+            session, data.tags, already=topics_service.topic_ids_of(session, thread.id)
+        )
+        topics_service.set_thread_topics(session, thread=thread, topics=topics)
     session.flush()
     return thread
 
@@ -228,19 +280,19 @@ def delete_thread(session: Session, *, viewer: Viewer, thread_id: int) -> Thread
 
 
 def add_comment(session: Session, *, viewer: Viewer, thread_id: int, data: CommentCreate) -> Comment:
-    thread, _author = _load_thread(session, viewer, thread_id)
-    require(can_comment(viewer, thread), viewer, "This thread does not take new comments.")
+    thread = thread_for_commenting(session, viewer=viewer, thread_id=thread_id)
     now = utcnow()
     comment = Comment(
         thread_id=thread.id,
         author_id=viewer.id,
         body=data.body,
-        body_html=render_markdown(data.body),
+        body_html=_render(session, data.body),
         created_at=now,
         updated_at=now,
     )
     session.add(comment)
     _adjust_comment_count(session, thread_id=thread.id, by=1, activity_at=now)
+    topics_service.record_activity(session, thread_id=thread.id, at=now)
     session.flush()
     return comment
 
@@ -250,7 +302,7 @@ def edit_comment(session: Session, *, viewer: Viewer, comment_id: int, data: Com
     if data.body != comment.body:
         session.add(PostRevision(comment_id=comment.id, editor_id=viewer.id, previous_body=comment.body))
         comment.body = data.body
-        comment.body_html = render_markdown(data.body)
+        comment.body_html = _render(session, data.body)
         comment.updated_at = utcnow()
         session.flush()
     return comment

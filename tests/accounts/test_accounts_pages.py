@@ -115,8 +115,8 @@ def test_password_change_ends_every_other_session_and_token(make_client, factory
     response = post_form(
         laptop, "/account/password", {"current_password": PASSWORD, "new_password": "a brand new password"}
     )
-    assert response.status_code == 200
-    assert "password is changed" in response.text
+    assert response.status_code == 303
+    assert "password is changed" in laptop.get(response.headers["location"]).text
 
     assert laptop.get("/account").status_code == 200  # this session goes on
     assert phone.get("/account").status_code == 303  # the other one was ended
@@ -150,7 +150,8 @@ def test_member_edits_their_profile(client, factory) -> None:
     member = factory.member()
     factory.login(client, member)
     response = post_form(client, "/account/profile", {"display_name": "New Name", "credentials": "CMT"})
-    assert response.status_code == 200
+    assert response.status_code == 303
+    assert "New Name" in client.get(response.headers["location"]).text  # the header shows it at once
     page = client.get(f"/members/{member.id}")
     assert "New Name" in page.text
     assert "CMT" in page.text

@@ -3,11 +3,12 @@
 from tests.factories import post_form
 
 
-def _thread_payload(**fields: str) -> dict[str, str]:
-    payload = {
+def _thread_payload(**fields: object) -> dict[str, object]:
+    payload: dict[str, object] = {
         "title": "Can I trade bodywork for bookkeeping?",
         "body": "A client offered to do my books.",
         "audience": "members",
+        "tags": ["trading-services"],
     }
     payload.update(fields)
     return payload

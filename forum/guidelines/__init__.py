@@ -1,0 +1,1 @@
+"""Official guideline documents: managed reference texts, edited by admins with a full revision history."""
