@@ -52,3 +52,12 @@ def test_api_lists_run_a_fixed_number_of_queries(client, factory, count_queries)
         factory.comment(factory.member(), thread)
     assert _queries_for(client, count_queries, "/api/v1/threads") == few_threads
     assert _queries_for(client, count_queries, f"/api/v1/threads/{thread.id}/comments") == few_comments
+
+
+def test_topic_page_queries_do_not_grow_with_threads(client, factory, count_queries) -> None:
+    author = factory.member()
+    factory.thread(author, audience="public", tags=("boundaries", "confidentiality"))
+    few = _queries_for(client, count_queries, "/topics/boundaries")
+    for _ in range(15):
+        factory.thread(author, audience="public", tags=("boundaries", "trading-services"), comments=1)
+    assert _queries_for(client, count_queries, "/topics/boundaries") == few
