@@ -13,7 +13,7 @@ from forum.kit.pagination import encode_cursor
 from forum.pages import redirect, render
 from forum.permissions import Viewer
 from forum.threads import service
-from forum.threads.models import Audience
+from forum.threads.models import Audience, Comment
 from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
 from forum.threads.view_counter import viewer_key
 from forum.topics import service as topics_service
@@ -71,7 +71,14 @@ def _thread_form(
 
 
 def _suggest_if_asked(
-    request: Request, session: SessionDep, viewer: Viewer, values: dict, intent: str, **form: object
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    values: dict,
+    intent: str,
+    *,
+    action: str,
+    thread_id: int | None = None,
 ) -> Response | None:
     """When the member asks for suggestions (or chose no topic), show the form with them ticked.
 
@@ -88,10 +95,11 @@ def _suggest_if_asked(
         viewer,
         values,
         errors,
+        action=action,
+        thread_id=thread_id,
         status_code=200 if intent == "suggest" else 422,
         suggested=suggested,
-        **form,
-    )  # type: ignore[arg-type]
+    )
 
 
 @router.post("/threads", response_class=HTMLResponse)
@@ -248,28 +256,27 @@ def comment_link(comment_id: CommentId, viewer: PageViewerDep, session: SessionD
 @router.get("/comments/{comment_id}/edit", response_class=HTMLResponse)
 def edit_comment_form(request: Request, comment_id: CommentId, viewer: PageViewerDep, session: SessionDep) -> Response:
     comment = service.comment_for_editing(session, viewer=viewer, comment_id=comment_id)
-    return render(
-        request, "threads/comment_form.html", {"comment": comment, "values": {"body": comment.body}, "errors": {}}
-    )
+    return _comment_form(request, comment, {"body": comment.body}, {})
+
+
+def _comment_form(
+    request: Request, comment: Comment, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    context = {"comment": comment, "values": values, "errors": errors}
+    return render(request, "threads/comment_form.html", context, status_code)
 
 
 @router.post("/comments/{comment_id}/edit", response_class=HTMLResponse)
 def edit_comment(
     request: Request, comment_id: CommentId, viewer: PageViewerDep, session: SessionDep, body: TextField = ""
 ) -> Response:
-    service.comment_for_editing(session, viewer=viewer, comment_id=comment_id)
+    comment = service.comment_for_editing(session, viewer=viewer, comment_id=comment_id)
     try:
-        comment = service.edit_comment(
+        service.edit_comment(
             session, viewer=viewer, comment_id=comment_id, data=parse_form(CommentUpdate, {"body": body})
         )
     except InvalidInput as error:
-        comment = service.comment_for_editing(session, viewer=viewer, comment_id=comment_id)
-        return render(
-            request,
-            "threads/comment_form.html",
-            {"comment": comment, "values": {"body": body}, "errors": error.fields},
-            422,
-        )
+        return _comment_form(request, comment, {"body": body}, error.fields, 422)
     return redirect(_comment_url(comment.thread_id, comment_id))
 
 
