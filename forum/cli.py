@@ -3,6 +3,7 @@
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
@@ -15,6 +16,8 @@ from forum.config import Settings, get_settings
 from forum.db import Database, upgrade_to_head
 from forum.demo.seed import demo_logins, seed_demo
 from forum.errors import ForumError
+from forum.guidelines import service as guidelines_service
+from forum.guidelines.content import read_document_file
 from forum.kit.forms import field_messages
 
 
@@ -77,6 +80,26 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_guideline(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        content = read_document_file(Path(args.file))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    upgrade_to_head(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.session(write=True) as session:
+            document = guidelines_service.add_document(session, content=content)
+            print(f"Added the guideline “{document.title}” at /guidelines/{document.slug}.")
+    except ForumError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forum", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.set_defaults(run=_create_user)
 
     commands.add_parser("seed-demo", help="add demo members, threads and comments").set_defaults(run=_seed_demo)
+
+    guidelines = commands.add_parser("guidelines", help="official guideline documents")
+    guideline_commands = guidelines.add_subparsers(dest="guidelines_command", required=True)
+    add = guideline_commands.add_parser("add", help="load a new guideline document from a TOML file")
+    add.add_argument("file", help="a file shaped like forum/guidelines/content/stop-session.toml")
+    add.set_defaults(run=_add_guideline)
     return parser
 
 

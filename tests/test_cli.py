@@ -152,3 +152,43 @@ def test_development_secret_is_generated_once_and_kept_across_restarts(cli_env, 
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     with serving(cli_env):
         assert key_file.read_text() == first
+
+
+DRAPING_GUIDELINE = '''
+slug = "draping"
+title = "Draping and Consent"
+
+[[section]]
+anchor = "consent-before-work"
+heading = "Consent before each area"
+body = """
+Ask before working on any area the client did not name, and accept a "no" without question.
+"""
+'''
+
+
+def test_a_new_guideline_is_added_from_a_file_without_code_changes(cli_env, tmp_path) -> None:
+    document = tmp_path / "draping.toml"
+    document.write_text(DRAPING_GUIDELINE, encoding="utf-8")
+    added = forum(cli_env, "guidelines", "add", str(document))
+    assert added.returncode == 0, added.stderr
+    assert "/guidelines/draping" in added.stdout
+    again = forum(cli_env, "guidelines", "add", str(document))
+    assert again.returncode == 1
+    assert "already loaded" in again.stderr
+    with serving(cli_env) as base_url:
+        assert "Draping and Consent" in httpx.get(base_url + "/guidelines").text
+        page = httpx.get(base_url + "/guidelines/draping")
+        assert 'id="consent-before-work"' in page.text
+        assert "accept a" in page.text
+
+
+def test_a_file_that_is_not_a_guideline_is_refused_with_the_reason(cli_env, tmp_path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('slug = "Bad Slug"\ntitle = "x"\n[[section]]\nanchor = "a"\nheading = "h"\nbody = "b"\n')
+    result = forum(cli_env, "guidelines", "add", str(broken))
+    assert result.returncode == 2
+    assert "lower-case" in result.stderr
+    missing = forum(cli_env, "guidelines", "add", str(tmp_path / "absent.toml"))
+    assert missing.returncode == 2
+    assert "cannot read" in missing.stderr

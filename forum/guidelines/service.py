@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlmodel import Session, col, update
+from sqlmodel import Session, col, select, update
 
 from forum.accounts.models import Member
 from forum.errors import Conflict
 from forum.guidelines import queries
+from forum.guidelines.content import DocumentContent
 from forum.guidelines.models import GuidelineDocument, GuidelineRevision, GuidelineSection
 from forum.guidelines.schemas import GuidelineSectionUpdate
 from forum.kit.markup import render_markdown
@@ -109,6 +110,34 @@ def find_section(session: Session, document_slug: str, anchor: str) -> Guideline
     """The section at ``anchor`` in the document ``document_slug``, or None: for citing a guideline in a post."""
     row = session.exec(queries.section_in_document(document_slug, anchor)).first()
     return row[1] if row is not None else None
+
+
+# --- adding a document (the `forum guidelines add` command) ---------------------------
+
+
+def add_document(session: Session, *, content: DocumentContent) -> GuidelineDocument:
+    """Load a new guideline document; one that is already loaded is edited on the site instead."""
+    if session.exec(select(GuidelineDocument).where(GuidelineDocument.slug == content.slug)).first():
+        raise Conflict(f"The guideline “{content.slug}” is already loaded; edit its sections on the site.")
+    now = utcnow()
+    document = GuidelineDocument(slug=content.slug, title=content.title, created_at=now, updated_at=now)
+    session.add(document)
+    session.flush()
+    for position, section in enumerate(content.sections, start=1):
+        session.add(
+            GuidelineSection(
+                document_id=document.id,
+                anchor=section.anchor,
+                position=position,
+                part_heading=section.part_heading,
+                heading=section.heading,
+                body=section.body,
+                body_html=render_markdown(section.body),
+                updated_at=now,
+            )
+        )
+    session.flush()
+    return document
 
 
 # --- editing (admins) ----------------------------------------------------------------
