@@ -22,9 +22,8 @@ from forum.errors import ForumError, NotFound, Unauthorized
 from forum.guidelines import api as guidelines_api
 from forum.guidelines import pages as guidelines_pages
 from forum.kit import csrf
-from forum.pages import verify_csrf
+from forum.pages import render, verify_csrf
 from forum.permissions import VISITOR, Viewer
-from forum.templating import templates
 from forum.threads import api as threads_api
 from forum.threads import pages as threads_pages
 from forum.threads.view_counter import ViewCounter, ViewFlusher
@@ -109,9 +108,7 @@ def _page_to_return_to(request: Request) -> str:
 
 
 def _error_page(request: Request, status_code: int, message: str) -> Response:
-    return templates.TemplateResponse(
-        request, "errors/error.html", {"status_code": status_code, "message": message}, status_code=status_code
-    )
+    return render(request, "errors/error.html", {"status_code": status_code, "message": message}, status_code)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
