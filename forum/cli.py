@@ -23,6 +23,7 @@ from forum.kit.forms import field_messages
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     upgrade_to_head(settings.resolved_database_url)
+    settings.resolved_secret_key  # noqa: B018 - made here, before the workers start, so they all share it
     uvicorn.run(
         "forum.app:create_app",
         factory=True,

@@ -5,7 +5,9 @@ secret key is generated once and kept in the data directory. Production refuses 
 start without an explicit, strong secret.
 """
 
+import os
 import secrets
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -65,13 +67,20 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         key_file = self.data_dir / "secret_key"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         if key_file.exists():
             return key_file.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        key_file.touch(mode=0o600)
-        key_file.write_text(key)
-        return key
+        # Written whole to a private file, then linked into place: of several workers starting
+        # at once exactly one key wins, and nobody ever reads a half-written one.
+        with tempfile.NamedTemporaryFile("w", dir=self.data_dir, prefix=".secret_key.", delete=False) as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(handle.name, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(handle.name)
+        return key_file.read_text().strip()
 
 
 def get_settings() -> Settings:
