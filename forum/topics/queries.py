@@ -12,7 +12,7 @@ from forum.threads.queries import visible_threads
 from forum.topics.models import ThreadTopic, Topic
 
 
-def topics_with_sections(*, include_retired: bool) -> Any:
+def topics_with_sections(*, include_retired: bool, topic_id: int | None = None) -> Any:
     statement = (
         select(Topic, GuidelineSection, GuidelineDocument)
         .outerjoin(GuidelineSection, col(GuidelineSection.id) == Topic.guideline_section_id)
@@ -20,17 +20,18 @@ def topics_with_sections(*, include_retired: bool) -> Any:
     )
     if not include_retired:
         statement = statement.where(col(Topic.retired_at).is_(None))
+    if topic_id is not None:
+        statement = statement.where(Topic.id == topic_id)
     return statement.order_by(col(Topic.name))
 
 
-def visible_thread_counts(viewer: Viewer) -> Any:
-    """(topic id, number of threads this viewer may see) for every topic with any."""
+def visible_thread_counts(viewer: Viewer, *, topic_id: int | None = None) -> Any:
+    """(topic id, number of threads this viewer may see) for every topic with any, or for one."""
     visible = visible_threads(viewer).with_only_columns(col(Thread.id)).subquery()
-    return (
-        select(ThreadTopic.topic_id, func.count())
-        .join(visible, visible.c.id == ThreadTopic.thread_id)
-        .group_by(col(ThreadTopic.topic_id))
-    )
+    statement = select(ThreadTopic.topic_id, func.count()).join(visible, visible.c.id == ThreadTopic.thread_id)
+    if topic_id is not None:
+        statement = statement.where(ThreadTopic.topic_id == topic_id)
+    return statement.group_by(col(ThreadTopic.topic_id))
 
 
 def topics_of_threads(thread_ids: list[int]) -> Any:

@@ -46,9 +46,12 @@ class TopicEntry:
 # --- reading -----------------------------------------------------------------------
 
 
-def list_topics(session: Session, *, viewer: Viewer, include_retired: bool = False) -> list[TopicEntry]:
-    counts = dict(session.exec(queries.visible_thread_counts(viewer)).all())
-    rows = session.exec(queries.topics_with_sections(include_retired=include_retired)).all()
+def list_topics(
+    session: Session, *, viewer: Viewer, include_retired: bool = False, topic_id: int | None = None
+) -> list[TopicEntry]:
+    """Topics by name with their guideline sections and visible thread counts (all, or just one)."""
+    counts = dict(session.exec(queries.visible_thread_counts(viewer, topic_id=topic_id)).all())
+    rows = session.exec(queries.topics_with_sections(include_retired=include_retired, topic_id=topic_id)).all()
     return [TopicEntry(topic, section, document, counts.get(topic.id, 0)) for topic, section, document in rows]
 
 
@@ -72,11 +75,11 @@ def resolve_slug(session: Session, slug: str) -> tuple[Topic, bool]:
 
 
 def get_topic(session: Session, *, viewer: Viewer, topic: Topic) -> TopicEntry:
-    """One topic with its count and guideline section (from the full list, which is small)."""
-    for entry in list_topics(session, viewer=viewer, include_retired=True):
-        if entry.topic.id == topic.id:
-            return entry
-    raise NotFound("There is no such topic.")
+    """One topic with its visible thread count and guideline section."""
+    entries = list_topics(session, viewer=viewer, include_retired=True, topic_id=topic.id)
+    if not entries:
+        raise NotFound("There is no such topic.")
+    return entries[0]
 
 
 def topics_by_thread(session: Session, thread_ids: list[int]) -> dict[int, list[TopicEntry]]:
