@@ -2,11 +2,13 @@
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from forum.accounts import passwords
 from forum.accounts import service as accounts_service
@@ -19,6 +21,18 @@ from forum.errors import ForumError
 from forum.guidelines import service as guidelines_service
 from forum.guidelines.content import read_document_file
 from forum.kit.forms import field_messages
+
+
+@contextmanager
+def _write_session(settings: Settings) -> Iterator[Session]:
+    """The database brought up to date, and one transaction on it, committed if the block succeeds."""
+    upgrade_to_head(settings.resolved_database_url)
+    database = Database(settings.resolved_database_url)
+    try:
+        with database.session(write=True) as session:
+            yield session
+    finally:
+        database.dispose()
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -49,17 +63,9 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
         for field, message in field_messages(error).items():
             print(f"error: {field.replace('_', ' ')} {message}", file=sys.stderr)
         return 2
-    upgrade_to_head(settings.resolved_database_url)
-    database = Database(settings.resolved_database_url)
-    try:
-        with database.session(write=True) as session:
-            member = accounts_service.register(session, registration=registration, role=Role(args.role))
-            print(f"Created {member.role} {member.display_name} <{member.email}> (id {member.id}).")
-    except ForumError as error:
-        print(f"error: {error.message}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
+    with _write_session(settings) as session:
+        member = accounts_service.register(session, registration=registration, role=Role(args.role))
+        print(f"Created {member.role} {member.display_name} <{member.email}> (id {member.id}).")
     return 0
 
 
@@ -67,13 +73,8 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     if settings.env == "production":
         print("error: demo content is not for a production forum (FORUM_ENV=production).", file=sys.stderr)
         return 2
-    upgrade_to_head(settings.resolved_database_url)
-    database = Database(settings.resolved_database_url)
-    try:
-        with database.session(write=True) as session:
-            added = seed_demo(session)
-    finally:
-        database.dispose()
+    with _write_session(settings) as session:
+        added = seed_demo(session)
     print("Demo content added." if added else "Demo content was already there.")
     print("Demo logins (email / password / role):")
     for login in demo_logins():
@@ -87,17 +88,9 @@ def _add_guideline(settings: Settings, args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    upgrade_to_head(settings.resolved_database_url)
-    database = Database(settings.resolved_database_url)
-    try:
-        with database.session(write=True) as session:
-            document = guidelines_service.add_document(session, content=content)
-            print(f"Added the guideline “{document.title}” at /guidelines/{document.slug}.")
-    except ForumError as error:
-        print(f"error: {error.message}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
+    with _write_session(settings) as session:
+        document = guidelines_service.add_document(session, content=content)
+        print(f"Added the guideline “{document.title}” at /guidelines/{document.slug}.")
     return 0
 
 
@@ -139,7 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: the configuration is not valid:\n{error}", file=sys.stderr)
         return 2
     passwords.configure(settings)
-    return args.run(settings, args)
+    try:
+        return args.run(settings, args)
+    except ForumError as error:  # a rule of the forum said no: say which, nothing was written
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
