@@ -18,10 +18,12 @@ from forum.accounts import passwords
 from forum.config import PROJECT_ROOT, Settings, get_settings
 from forum.db import Database
 from forum.deps import SAFE_METHODS
-from forum.errors import ForumError, NotFound, Unauthorized
+from forum.errors import ForumError, NotFound, RateLimited, Unauthorized
 from forum.guidelines import api as guidelines_api
 from forum.guidelines import pages as guidelines_pages
 from forum.kit import csrf
+from forum.moderation import api as moderation_api
+from forum.moderation import pages as moderation_pages
 from forum.pages import render, verify_csrf
 from forum.permissions import VISITOR, Viewer
 from forum.threads import api as threads_api
@@ -63,7 +65,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(threads_api.router, prefix="/api/v1")
     app.include_router(guidelines_api.router, prefix="/api/v1")
     app.include_router(topics_api.router, prefix="/api/v1")
-    for pages in (accounts_pages.router, threads_pages.router, guidelines_pages.router, topics_pages.router):
+    app.include_router(moderation_api.router, prefix="/api/v1")
+    for pages in (
+        accounts_pages.router,
+        threads_pages.router,
+        guidelines_pages.router,
+        topics_pages.router,
+        moderation_pages.router,
+    ):
         app.include_router(pages, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 
@@ -116,6 +125,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def forum_error(request: Request, error: ForumError) -> Response:
         if _is_api(request):
             headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+            if isinstance(error, RateLimited):
+                headers = {"Retry-After": str(error.retry_after)}
             return JSONResponse({"detail": error.message}, status_code=error.status_code, headers=headers)
         if isinstance(error, Unauthorized) or (isinstance(error, NotFound) and not _viewer(request).is_member):
             # A visitor is asked to log in and sent back afterwards; absent and members-only

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     view_window_hours: int = Field(default=24, ge=1, le=24 * 30)
     view_flush_seconds: float = Field(default=2.0, ge=0)
 
+    reports_per_hour: int = Field(default=20, ge=1, le=1000)
+
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     password_hash_time_cost: int = Field(default=3, ge=1, le=20)
     password_hash_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)

@@ -37,6 +37,17 @@ class Conflict(ForumError):
     status_code = 409
 
 
+class RateLimited(ForumError):
+    """Too many attempts; ``retry_after`` says in how many seconds to try again."""
+
+    status_code = 429
+    default_message = "Too many attempts. Please wait a little and try again."
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 class InvalidInput(ForumError):
     """A form or payload broke a rule; ``fields`` maps each field to its message."""
 

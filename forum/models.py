@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from forum.accounts.models import AuthSession, Member
 from forum.guidelines.models import GuidelineDocument, GuidelineRevision, GuidelineSection
+from forum.moderation.models import ModerationEvent, Report, ReviewItem
 from forum.threads.models import Comment, PostRevision, Thread, ThreadView
 from forum.topics.models import ThreadTopic, Topic, TopicAlias
 
@@ -16,7 +17,10 @@ __all__ = [
     "GuidelineRevision",
     "GuidelineSection",
     "Member",
+    "ModerationEvent",
     "PostRevision",
+    "Report",
+    "ReviewItem",
     "Thread",
     "ThreadTopic",
     "ThreadView",

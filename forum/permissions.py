@@ -81,6 +81,15 @@ def can_manage_topics(viewer: Viewer) -> bool:
     return viewer.is_admin
 
 
+def can_report(viewer: Viewer) -> bool:
+    return viewer.is_member
+
+
+def can_moderate(viewer: Viewer) -> bool:
+    """The queue, its actions and the audit log: moderators and admins."""
+    return viewer.is_moderator
+
+
 def require(allowed: bool, viewer: Viewer, message: str | None = None) -> None:
     """Stop with 401 for a visitor (who may log in) or 403 for a member who may not act."""
     if allowed:

@@ -9,6 +9,7 @@ from forum import permissions
 from forum.config import PROJECT_ROOT
 from forum.kit import csrf
 from forum.kit.humanize import exact_time, time_ago
+from forum.moderation.models import OUTCOME_LABELS, REASON_LABELS
 
 
 def _context(request: Request) -> dict[str, Any]:
@@ -26,3 +27,5 @@ templates = Jinja2Templates(directory=PROJECT_ROOT / "templates", context_proces
 templates.env.autoescape = True
 templates.env.filters["time_ago"] = time_ago
 templates.env.filters["exact_time"] = exact_time
+templates.env.globals["reason_labels"] = REASON_LABELS
+templates.env.globals["outcome_labels"] = OUTCOME_LABELS

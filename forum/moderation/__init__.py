@@ -1,0 +1,1 @@
+"""Moderation: members' reports, the review queue, moderators' actions, and the audit log."""
