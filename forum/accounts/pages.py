@@ -13,7 +13,7 @@ from forum.errors import Conflict, InvalidInput, Unauthorized
 from forum.kit.forms import parse_form
 from forum.kit.ids import Cursor, MemberId
 from forum.pages import redirect, render, safe_next
-from forum.permissions import Viewer, require
+from forum.permissions import Viewer
 from forum.threads import service as threads_service
 
 router = APIRouter()
@@ -126,7 +126,7 @@ SAVED_NOTICES = {
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, viewer: PageViewerDep, saved: str | None = None) -> Response:
-    require(viewer.is_member, viewer)
+    service.require_self(viewer)
     return _account_page(request, viewer, {"notice": SAVED_NOTICES.get(saved or "")})
 
 
@@ -149,7 +149,7 @@ def update_profile(
     display_name: TextField = "",
     credentials: TextField = "",
 ) -> Response:
-    require(viewer.is_member, viewer)
+    service.require_self(viewer)
     values = {"display_name": display_name, "credentials": credentials}
     try:
         service.update_profile(session, viewer=viewer, update=parse_form(ProfileUpdate, values))
@@ -166,7 +166,7 @@ def change_password(
     current_password: TextField = "",
     new_password: TextField = "",
 ) -> Response:
-    require(viewer.is_member, viewer)
+    service.require_self(viewer)
     try:
         change = parse_form(PasswordChange, {"current_password": current_password, "new_password": new_password})
         service.change_password(session, viewer=viewer, change=change)

@@ -60,7 +60,7 @@ def log_in(session: Session, *, attempt: LoginAttempt, kind: SessionKind, idle_d
 
 def change_password(session: Session, *, viewer: Viewer, change: PasswordChange) -> None:
     """Set a new password and end every other session and token of the member."""
-    member = _require_self(viewer)
+    member = require_self(viewer)
     if not verify_password(member.password_hash, change.current_password):
         raise InvalidInput({"current_password": "This is not your current password."})
     member = session.merge(member)
@@ -70,7 +70,7 @@ def change_password(session: Session, *, viewer: Viewer, change: PasswordChange)
 
 
 def update_profile(session: Session, *, viewer: Viewer, update: ProfileUpdate) -> Member:
-    member = session.merge(_require_self(viewer))
+    member = session.merge(require_self(viewer))
     member.display_name = update.display_name
     member.credentials = update.credentials
     session.flush()
@@ -88,7 +88,8 @@ def count_members(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Member)).one()
 
 
-def _require_self(viewer: Viewer) -> Member:
+def require_self(viewer: Viewer) -> Member:
+    """The member asking, for pages about their own account; a visitor is asked to log in."""
     if viewer.member is None:
         raise Unauthorized()
     return viewer.member

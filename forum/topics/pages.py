@@ -11,7 +11,7 @@ from forum.errors import Conflict, InvalidInput
 from forum.kit.forms import parse_form
 from forum.kit.ids import Cursor
 from forum.pages import redirect, render
-from forum.permissions import Viewer, can_manage_topics, require
+from forum.permissions import Viewer
 from forum.threads import service as threads_service
 from forum.topics import service
 from forum.topics.schemas import TopicFields, TopicMerge
@@ -44,7 +44,6 @@ def topic_page(
 
 @router.get("/admin/topics", response_class=HTMLResponse)
 def manage_topics(request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
-    require(can_manage_topics(viewer), viewer)
     return _manage_page(request, viewer, session)
 
 
@@ -57,7 +56,7 @@ def _manage_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    topics = service.list_topics(session, viewer=viewer, include_retired=True)
+    topics = service.topics_for_managing(session, viewer=viewer)
     context = {"topics": topics, "values": values or {}, "errors": errors or {}}
     return render(request, "topics/manage.html", context, status_code)
 
@@ -83,7 +82,7 @@ def add_topic(
     keywords: TextField = "",
     guideline_section: TextField = "",
 ) -> Response:
-    require(can_manage_topics(viewer), viewer)
+    service.ensure_can_manage(viewer)
     values = _fields(slug, name, description, keywords, guideline_section)
     try:
         service.add_topic(session, viewer=viewer, fields=parse_form(TopicFields, values))

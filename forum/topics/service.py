@@ -165,8 +165,19 @@ def record_activity(session: Session, *, thread_id: int, at: datetime) -> None:
 # --- the taxonomy ------------------------------------------------------------------
 
 
-def topic_for_managing(session: Session, *, viewer: Viewer, slug: str) -> Topic:
+def ensure_can_manage(viewer: Viewer) -> None:
+    """Checked before a form is read: only admins keep the taxonomy."""
     require(can_manage_topics(viewer), viewer)
+
+
+def topics_for_managing(session: Session, *, viewer: Viewer) -> list[TopicEntry]:
+    """Every topic, retired and merged ones too, for the admins' page."""
+    ensure_can_manage(viewer)
+    return list_topics(session, viewer=viewer, include_retired=True)
+
+
+def topic_for_managing(session: Session, *, viewer: Viewer, slug: str) -> Topic:
+    ensure_can_manage(viewer)
     topic = session.exec(select(Topic).where(Topic.slug == slug)).first()
     if topic is None:
         raise NotFound("There is no such topic.")
@@ -174,7 +185,7 @@ def topic_for_managing(session: Session, *, viewer: Viewer, slug: str) -> Topic:
 
 
 def add_topic(session: Session, *, viewer: Viewer, fields: TopicFields) -> Topic:
-    require(can_manage_topics(viewer), viewer)
+    ensure_can_manage(viewer)
     topic = Topic(slug=fields.slug, name=fields.name)
     _apply(session, topic, fields)
     session.add(topic)
