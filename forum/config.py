@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     view_flush_seconds: float = Field(default=2.0, ge=0)
 
     reports_per_hour: int = Field(default=20, ge=1, le=1000)
+    # Content reported by this many different members is hidden until a moderator looks.
+    auto_hide_reports: int = Field(default=3, ge=1, le=1000)
+    # A new member's first posts wait for a moderator's approval; 0 turns this off.
+    approve_first_posts: int = Field(default=0, ge=0, le=100)
 
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     password_hash_time_cost: int = Field(default=3, ge=1, le=20)

@@ -16,6 +16,7 @@ from forum.accounts.models import SessionKind
 from forum.config import Settings
 from forum.db import Database
 from forum.errors import Unauthorized
+from forum.moderation.screening import ScreeningPolicy
 from forum.permissions import VISITOR, Viewer
 
 SESSION_COOKIE = "forum_session"
@@ -38,6 +39,13 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_screening_policy(settings: SettingsDep) -> ScreeningPolicy:
+    return ScreeningPolicy(approve_first_posts=settings.approve_first_posts)
+
+
+ScreeningDep = Annotated[ScreeningPolicy, Depends(get_screening_policy)]
 
 
 def _viewer_from_token(

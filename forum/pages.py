@@ -9,6 +9,8 @@ from starlette.datastructures import FormData
 from forum.deps import SAFE_METHODS
 from forum.errors import Forbidden
 from forum.kit import csrf
+from forum.moderation import service as moderation_service
+from forum.moderation.models import MemberNotice
 from forum.templating import templates
 
 FORM_EXPIRED = "This form has expired or came from another site. Please go back, reload the page and try again."
@@ -31,7 +33,22 @@ async def verify_csrf(request: Request) -> None:
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    return templates.TemplateResponse(request, template, context or {}, status_code=status_code)
+    context = {**(context or {}), "warnings": _pending_warnings(request)}
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def _pending_warnings(request: Request) -> list[MemberNotice]:
+    """A moderator's unread warnings, shown on every page until acknowledged.
+
+    Looked up only when the member's flag says there are some, so other pages cost no query.
+    """
+    viewer = getattr(request.state, "viewer", None)
+    if viewer is None or viewer.member is None or not viewer.member.warning_pending:
+        return []
+    with request.app.state.database.session() as session:
+        notices = moderation_service.pending_warnings(session, member_id=viewer.member.id)
+        session.expunge_all()
+        return notices
 
 
 def redirect(url: str) -> RedirectResponse:

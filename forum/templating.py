@@ -9,7 +9,8 @@ from forum import permissions
 from forum.config import PROJECT_ROOT
 from forum.kit import csrf
 from forum.kit.humanize import exact_time, time_ago
-from forum.moderation.models import OUTCOME_LABELS, REASON_LABELS
+from forum.kit.time import utcnow
+from forum.moderation.models import ACTION_LABELS, COMMON_REASONS, OUTCOME_LABELS, REASON_LABELS
 
 
 def _context(request: Request) -> dict[str, Any]:
@@ -29,3 +30,6 @@ templates.env.filters["time_ago"] = time_ago
 templates.env.filters["exact_time"] = exact_time
 templates.env.globals["reason_labels"] = REASON_LABELS
 templates.env.globals["outcome_labels"] = OUTCOME_LABELS
+templates.env.globals["action_labels"] = ACTION_LABELS
+templates.env.globals["common_reasons"] = COMMON_REASONS
+templates.env.globals["utcnow"] = utcnow

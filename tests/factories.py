@@ -16,6 +16,7 @@ from forum.accounts.models import Member, Role, SessionKind
 from forum.accounts.schemas import Registration
 from forum.db import Database
 from forum.kit.time import utcnow
+from forum.moderation.screening import ScreeningPolicy
 from forum.permissions import Viewer
 from forum.threads import service as threads_service
 from forum.threads.models import Comment, Thread
@@ -85,6 +86,7 @@ class Factory:
                 data=ThreadCreate(
                     title=title or f"Thread number {next(_numbers)}", body=body, audience=audience, tags=list(tags)
                 ),
+                policy=ScreeningPolicy(),
             )
             for index in range(comments):
                 threads_service.add_comment(
@@ -92,6 +94,7 @@ class Factory:
                     viewer=Viewer(member=commenter or author),
                     thread_id=thread.id,
                     data=CommentCreate(body=f"Comment {index + 1} on this thread."),
+                    policy=ScreeningPolicy(),
                 )
             if deleted or locked:
                 session.execute(
@@ -109,7 +112,7 @@ class Factory:
         with self.database.session(write=True) as session:
             viewer = Viewer(member=author)
             comment = threads_service.add_comment(
-                session, viewer=viewer, thread_id=thread.id, data=CommentCreate(body=body)
+                session, viewer=viewer, thread_id=thread.id, data=CommentCreate(body=body), policy=ScreeningPolicy()
             )
             if deleted:
                 comment = threads_service.delete_comment(session, viewer=viewer, comment_id=comment.id)

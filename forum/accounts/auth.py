@@ -53,7 +53,7 @@ def resolve(session: Session, *, token: str, kind: SessionKind) -> tuple[AuthSes
     if row is None:
         return None
     auth_session, member = row
-    if auth_session.revoked_at is not None or auth_session.expires_at <= utcnow():
+    if auth_session.revoked_at is not None or auth_session.expires_at <= utcnow() or member.is_banned:
         return None
     return auth_session, member
 

@@ -28,6 +28,19 @@ class Member(SQLModel, table=True):
     role: str = Field(default=Role.MEMBER, max_length=16)
     created_at: datetime = timestamp()
     password_changed_at: datetime = timestamp()
+    # Standing, set only by moderation: a suspension ends by itself, a ban until lifted.
+    suspended_until: datetime | None = timestamp(nullable=True)
+    banned_at: datetime | None = timestamp(nullable=True)
+    standing_reason: str = Field(default="", max_length=500)
+    # Set when a moderator's warning waits to be read, so pages look for notices only then.
+    warning_pending: bool = False
+
+    @property
+    def is_banned(self) -> bool:
+        return self.banned_at is not None
+
+    def is_suspended(self, now: datetime) -> bool:
+        return self.suspended_until is not None and self.suspended_until > now
 
 
 class AuthSession(SQLModel, table=True):

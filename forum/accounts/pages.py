@@ -9,7 +9,7 @@ from forum.accounts import auth, service
 from forum.accounts.models import SessionKind
 from forum.accounts.schemas import LoginAttempt, PasswordChange, ProfileUpdate, Registration
 from forum.deps import SESSION_COOKIE, PageViewerDep, SessionDep, SettingsDep
-from forum.errors import Conflict, InvalidInput, Unauthorized
+from forum.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from forum.kit.forms import parse_form
 from forum.kit.ids import Cursor, MemberId
 from forum.pages import redirect, render, safe_next
@@ -98,15 +98,17 @@ def login(
         attempt = parse_form(LoginAttempt, {"email": email, "password": password})
         token = service.log_in(session, attempt=attempt, kind=SessionKind.BROWSER, idle_days=settings.session_idle_days)
     except (InvalidInput, Unauthorized):
-        return render(
-            request,
-            "accounts/login.html",
-            {"values": {"email": email}, "error": service.WRONG_CREDENTIALS, "next": safe_next(next)},
-            401,
-        )
+        return _login_refused(request, email, next, service.WRONG_CREDENTIALS, 401)
+    except Forbidden as banned:
+        return _login_refused(request, email, next, banned.message, 403)
     return _start_browser_session(
         redirect(safe_next(next)), request, token, viewer, settings.session_idle_days, session
     )
+
+
+def _login_refused(request: Request, email: str, next: str, message: str, status_code: int) -> Response:
+    context = {"values": {"email": email}, "error": message, "next": safe_next(next)}
+    return render(request, "accounts/login.html", context, status_code)
 
 
 @router.post("/logout")

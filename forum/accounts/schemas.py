@@ -65,6 +65,9 @@ class MemberSelf(MemberPublic):
     email: str
     credentials: str
     created_at: datetime
+    suspended_until: datetime | None
+    standing_reason: str
+    warning_pending: bool
 
 
 class AccessToken(BaseModel):

@@ -7,7 +7,7 @@ from forum.accounts import auth
 from forum.accounts.models import Member, Role, SessionKind
 from forum.accounts.passwords import hash_password, needs_rehash, verify_password
 from forum.accounts.schemas import LoginAttempt, PasswordChange, ProfileUpdate, Registration
-from forum.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from forum.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from forum.kit.time import utcnow
 from forum.permissions import Viewer
 
@@ -47,6 +47,8 @@ def authenticate(session: Session, *, attempt: LoginAttempt) -> Member:
     member = find_by_email(session, attempt.email)
     if not verify_password(member.password_hash if member else None, attempt.password) or member is None:
         raise Unauthorized(WRONG_CREDENTIALS)
+    if member.is_banned:  # told only to someone who knows the password
+        raise Forbidden(f"This account has been banned. The moderators' reason: {member.standing_reason}")
     if needs_rehash(member.password_hash):
         member.password_hash = hash_password(attempt.password)
     return member

@@ -14,6 +14,7 @@ from forum.accounts import service as accounts_service
 from forum.accounts.models import Member, Role
 from forum.accounts.schemas import Registration
 from forum.kit.time import utcnow
+from forum.moderation.screening import ScreeningPolicy
 from forum.permissions import Viewer
 from forum.threads import service as threads_service
 from forum.threads.models import Comment, Thread
@@ -67,6 +68,7 @@ def _add_thread(session: Session, entry: dict, members: dict[str, Member], now: 
         session,
         viewer=author,
         data=ThreadCreate(title=entry["title"], body=entry["body"], audience=entry["audience"], tags=entry["topics"]),
+        policy=ScreeningPolicy(),
     )
     last_activity = started
     for reply in entry.get("comment", []):
@@ -75,6 +77,7 @@ def _add_thread(session: Session, entry: dict, members: dict[str, Member], now: 
             viewer=Viewer(member=members[reply["author"]]),
             thread_id=thread.id,
             data=CommentCreate(body=reply["body"]),
+            policy=ScreeningPolicy(),
         )
         last_activity = started + timedelta(hours=reply["hours_after_start"])
         session.execute(

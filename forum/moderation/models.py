@@ -10,6 +10,8 @@ from forum.kit.tables import timestamp
 
 DETAILS_MAX = 1000
 REASON_TEXT_MAX = 500
+STATE_MAX = 300
+PHRASE_MAX = 80
 
 
 class TargetType(StrEnum):
@@ -26,6 +28,12 @@ class ReportReason(StrEnum):
     UNSAFE_ADVICE = "unsafe_advice"
     OFF_TOPIC = "off_topic"
     OTHER = "other"
+    # Raised by the forum itself, never chosen by a member.
+    NEW_MEMBER = "new_member"
+    WATCHED_WORD = "watched_word"
+
+
+MEMBER_REASONS = tuple(reason for reason in ReportReason if reason not in ("new_member", "watched_word"))
 
 
 REASON_LABELS = {
@@ -36,9 +44,9 @@ REASON_LABELS = {
     ReportReason.UNSAFE_ADVICE: "Unsafe or out-of-scope advice",
     ReportReason.OFF_TOPIC: "Off-topic",
     ReportReason.OTHER: "Something else",
+    ReportReason.NEW_MEMBER: "A new member's first posts",
+    ReportReason.WATCHED_WORD: "Contains a watched word",
 }
-# What a reporter is told became of their report.
-OUTCOME_LABELS = {"dismissed": "Reviewed: the moderators found nothing to act on"}
 
 # How urgent a reason is when the queue is ordered: a client's privacy and safety first.
 SEVERITY = {
@@ -49,7 +57,88 @@ SEVERITY = {
     ReportReason.SPAM: 2,
     ReportReason.OFF_TOPIC: 1,
     ReportReason.OTHER: 1,
+    ReportReason.NEW_MEMBER: 1,
+    ReportReason.WATCHED_WORD: 2,
 }
+
+
+class Action(StrEnum):
+    """What a moderator can do. Every action but claim needs a reason; all but claim are logged as undoable."""
+
+    CLAIM = "claim"
+    DISMISS = "dismiss"
+    HIDE = "hide"
+    REMOVE = "remove"
+    RESTORE = "restore"
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    PIN = "pin"
+    UNPIN = "unpin"
+    RETAG = "retag"
+    SET_AUDIENCE = "set_audience"
+    WARN = "warn"
+    SUSPEND = "suspend"
+    BAN = "ban"
+    LIFT = "lift"
+    APPOINT_MODERATOR = "appoint_moderator"
+    REMOVE_MODERATOR = "remove_moderator"
+
+
+class MemberAction(StrEnum):
+    """The actions on a member by id (``POST /moderation/users/{id}/actions``)."""
+
+    WARN = "warn"
+    SUSPEND = "suspend"
+    BAN = "ban"
+    LIFT = "lift"
+    APPOINT_MODERATOR = "appoint_moderator"
+    REMOVE_MODERATOR = "remove_moderator"
+
+
+# How each logged action reads in the logs, the reporter's list and the transparency page.
+ACTION_LABELS = {
+    "report": "Reported",
+    "flag": "Flagged automatically",
+    "hold": "Held for review",
+    "claim": "Claimed",
+    "dismiss": "Dismissed the reports",
+    "hide": "Hidden",
+    "remove": "Removed",
+    "restore": "Restored",
+    "lock": "Locked",
+    "unlock": "Unlocked",
+    "pin": "Pinned",
+    "unpin": "Unpinned",
+    "retag": "Topics changed",
+    "set_audience": "Audience changed",
+    "warn": "Warned",
+    "suspend": "Suspended",
+    "ban": "Banned",
+    "lift": "Suspension or ban lifted",
+    "appoint_moderator": "Made a moderator",
+    "remove_moderator": "No longer a moderator",
+    "undo": "Undone",
+}
+# What a reporter is told became of their report, by the action that resolved it.
+OUTCOME_LABELS = {
+    action: "Reviewed: the moderators found nothing to act on"
+    if action == "dismiss"
+    else f"Action taken: {label.lower()}"
+    for action, label in ACTION_LABELS.items()
+}
+# Shown on the public transparency page: never reports, claims or a reporter's identity.
+PUBLIC_ACTIONS = tuple(a for a in ACTION_LABELS if a not in ("report", "claim", "flag"))
+
+
+# Offered as suggestions in the reason box, so a common decision takes no typing.
+COMMON_REASONS = (
+    "Reviewed: within the community guidelines",
+    "Could identify a client",
+    "Personal attack on a member",
+    "Advertising or spam",
+    "Outside the scope of practice",
+    "Off-topic for this community",
+)
 
 
 class ItemStatus(StrEnum):
@@ -88,7 +177,10 @@ class ReviewItem(SQLModel, table=True):
 
 
 class Report(SQLModel, table=True):
-    """One member's report. Only moderators ever see who made it."""
+    """One member's report, or a flag raised by the forum itself (no reporter).
+
+    Only moderators ever see who made it.
+    """
 
     __table_args__ = (
         Index("ix_report_item", "review_item_id", "id"),
@@ -106,7 +198,7 @@ class Report(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     review_item_id: int = Field(foreign_key="review_item.id")
-    reporter_id: int = Field(foreign_key="member.id")
+    reporter_id: int | None = Field(default=None, foreign_key="member.id")
     reason: str = Field(max_length=32)
     details: str = Field(default="", max_length=DETAILS_MAX)
     created_at: datetime = timestamp()
@@ -115,12 +207,20 @@ class Report(SQLModel, table=True):
 
 
 class ModerationEvent(SQLModel, table=True):
-    """The append-only audit log: who did what to which target, why, and what changed."""
+    """The append-only audit log: who did what to which target, why, and what changed.
+
+    ``subject_id`` is the member the action concerns (the author of the content, or the
+    member acted on), so a member's moderation history is one indexed read. An undo is an
+    event of its own pointing at the one it reverses; the unique index lets each be undone once.
+    """
 
     __tablename__ = "moderation_event"
     __table_args__ = (
         Index("ix_moderation_event_target", "target_type", "target_id", "id"),
         Index("ix_moderation_event_actor", "actor_id", "id"),
+        Index("ix_moderation_event_subject", "subject_id", "id"),
+        Index("ix_moderation_event_action", "action", "id"),
+        UniqueConstraint("undoes_event_id", name="uq_moderation_event_undoes_event_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -129,7 +229,42 @@ class ModerationEvent(SQLModel, table=True):
     target_type: str = Field(max_length=16)
     target_id: int
     review_item_id: int | None = Field(default=None, foreign_key="review_item.id")
+    subject_id: int | None = Field(default=None, foreign_key="member.id")
+    lever: str = Field(default="", max_length=16)
+    undoes_event_id: int | None = Field(default=None, foreign_key="moderation_event.id")
     reason: str = Field(default="", max_length=REASON_TEXT_MAX)
-    state_before: str = Field(default="", max_length=64)
-    state_after: str = Field(default="", max_length=64)
+    state_before: str = Field(default="", max_length=STATE_MAX)
+    state_after: str = Field(default="", max_length=STATE_MAX)
+    created_at: datetime = timestamp()
+
+
+class MemberNotice(SQLModel, table=True):
+    """A moderator's warning to a member, shown on their next visit until they acknowledge it."""
+
+    __tablename__ = "member_notice"
+    __table_args__ = (Index("ix_member_notice_member", "member_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    event_id: int = Field(foreign_key="moderation_event.id")
+    message: str = Field(max_length=REASON_TEXT_MAX)
+    created_at: datetime = timestamp()
+    seen_at: datetime | None = timestamp(nullable=True)
+    retracted_at: datetime | None = timestamp(nullable=True)
+
+
+class WatchMode(StrEnum):
+    FLAG = "flag"  # the post appears, and waits in the queue for a look
+    HOLD = "hold"  # the post waits, unseen by others, until a moderator approves it
+
+
+class WatchedWord(SQLModel, table=True):
+    """A word or phrase admins want a moderator to see whenever it is posted."""
+
+    __tablename__ = "watched_word"
+
+    id: int | None = Field(default=None, primary_key=True)
+    phrase: str = Field(max_length=PHRASE_MAX, unique=True)
+    mode: str = Field(default=WatchMode.FLAG, max_length=16)
+    added_by_id: int = Field(foreign_key="member.id")
     created_at: datetime = timestamp()

@@ -1,5 +1,10 @@
-"""HTML pages for reporting, the moderation queue and the audit log."""
+"""HTML pages for reporting, the moderation queue, actions, the logs and the watched words.
 
+Each form posts to a route that calls the same service as the API. A refused action shows
+the page again with the reason, and nothing is changed (the service checks before it writes).
+"""
+
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -9,17 +14,67 @@ from forum.deps import PageViewerDep, SessionDep, SettingsDep
 from forum.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from forum.kit.forms import parse_form
 from forum.kit.ids import MAX_ID, Cursor
-from forum.moderation import service
-from forum.moderation.api import ItemId
-from forum.moderation.models import ItemStatus, ReportReason, TargetType
-from forum.moderation.schemas import ActionRequest, ReportCreate
-from forum.pages import redirect, render
+from forum.moderation import service, watched_words
+from forum.moderation.api import ActionQuery, IdQuery, ItemId, TargetIdPath
+from forum.moderation.models import (
+    MEMBER_REASONS,
+    Action,
+    ItemStatus,
+    ReportReason,
+    TargetType,
+    WatchMode,
+)
+from forum.moderation.schemas import ActionRequest, ReportCreate, UndoRequest, WatchedWordCreate
+from forum.pages import redirect, render, safe_next
 from forum.permissions import Viewer
+from forum.topics import service as topics_service
+from forum.topics.schemas import TopicSlug
 
 router = APIRouter()
 
 TextField = Annotated[str, Form()]
+TagsField = Annotated[list[str] | None, Form()]
 TargetId = Annotated[int, Query(ge=1, le=MAX_ID)]
+
+
+class TargetPath(StrEnum):
+    """The moderator tools' address for each kind of target, as in the API."""
+
+    THREADS = "threads"
+    COMMENTS = "comments"
+    USERS = "users"
+
+
+TARGET_TYPES = {
+    TargetPath.THREADS: TargetType.THREAD,
+    TargetPath.COMMENTS: TargetType.COMMENT,
+    TargetPath.USERS: TargetType.USER,
+}
+
+
+def _refusal(error: InvalidInput | Conflict | Forbidden) -> str:
+    if isinstance(error, InvalidInput):
+        problems = "; ".join(f"{field} {problem}" for field, problem in error.fields.items())
+        return f"Nothing was done: {problems}."
+    return error.message
+
+
+def _action_request(
+    action: str, reason: str, duration_days: str, tags: list[str] | None, audience: str
+) -> ActionRequest:
+    values: dict[str, object] = {"action": action}
+    if reason:
+        values["reason"] = reason
+    if duration_days:
+        values["duration_days"] = int(duration_days) if duration_days.isdigit() else duration_days
+    if tags:
+        values["tags"] = tags
+    if audience:
+        values["audience"] = audience
+    return parse_form(ActionRequest, values)
+
+
+# --- reporting -----------------------------------------------------------------------
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -32,7 +87,7 @@ def report_form(
 
 
 def _report_form(request: Request, values: dict[str, str], errors: dict[str, str], status_code: int = 200) -> Response:
-    context = {"values": values, "errors": errors, "reasons": list(ReportReason)}
+    context = {"values": values, "errors": errors, "reasons": MEMBER_REASONS}
     return render(request, "moderation/report_form.html", context, status_code)
 
 
@@ -50,7 +105,13 @@ def send_report(
     values = {"target_type": target_type, "target_id": target_id, "reason": reason, "details": details}
     try:
         data = parse_form(ReportCreate, {**values, "target_id": int(target_id) if target_id.isdigit() else target_id})
-        service.report(session, viewer=viewer, data=data, limit_per_hour=settings.reports_per_hour)
+        service.report(
+            session,
+            viewer=viewer,
+            data=data,
+            limit_per_hour=settings.reports_per_hour,
+            auto_hide_at=settings.auto_hide_reports,
+        )
     except InvalidInput as error:
         return _report_form(request, values, error.fields, 422)
     except (Conflict, RateLimited) as error:
@@ -64,6 +125,9 @@ def my_reports(request: Request, viewer: PageViewerDep, session: SessionDep, sen
     return render(request, "moderation/my_reports.html", {"rows": rows, "sent": sent})
 
 
+# --- the queue and its items ---------------------------------------------------------
+
+
 @router.get("/moderation", response_class=HTMLResponse)
 def moderation_queue(
     request: Request,
@@ -71,32 +135,45 @@ def moderation_queue(
     session: SessionDep,
     status: ItemStatus | None = None,
     reason: ReportReason | None = None,
+    topic: TopicSlug | None = None,
     cursor: Cursor = None,
+    done: str | None = None,
 ) -> Response:
-    return _queue_page(request, viewer, session, status=status, reason=reason, cursor=cursor)
-
-
-def _queue_page(
-    request: Request,
-    viewer: Viewer,
-    session: SessionDep,
-    *,
-    status: ItemStatus | None = None,
-    reason: ReportReason | None = None,
-    cursor: str | None = None,
-    message: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    page = service.queue(session, viewer=viewer, status=status, reason=reason, cursor=cursor)
+    page = service.queue(session, viewer=viewer, status=status, reason=reason, topic=topic, cursor=cursor)
     context = {
         "page": page,
         "status": status,
         "reason": reason,
-        "message": message,
+        "topic": topic,
+        "topics": topics_service.list_topics(session, viewer=viewer),
         "statuses": list(ItemStatus),
         "reasons": list(ReportReason),
+        "done": done,
     }
-    return render(request, "moderation/queue.html", context, status_code)
+    return render(request, "moderation/queue.html", context)
+
+
+@router.get("/moderation/items/{item_id}", response_class=HTMLResponse)
+def moderation_item(request: Request, item_id: ItemId, viewer: PageViewerDep, session: SessionDep) -> Response:
+    return _item_page(request, viewer, session, item_id)
+
+
+def _item_page(
+    request: Request,
+    viewer: Viewer,
+    session: SessionDep,
+    item_id: int,
+    *,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    detail = service.item_detail(session, viewer=viewer, item_id=item_id)
+    context = {
+        "detail": detail,
+        "message": message,
+        "topics": topics_service.list_topics(session, viewer=viewer) if detail.thread else [],
+    }
+    return render(request, "moderation/item.html", context, status_code)
 
 
 @router.post("/moderation/items/{item_id}/actions", response_class=HTMLResponse)
@@ -107,23 +184,138 @@ def act_on_item(
     session: SessionDep,
     action: TextField = "",
     reason: TextField = "",
+    duration_days: TextField = "",
+    tags: TagsField = None,
+    audience: TextField = "",
 ) -> Response:
     service.get_item(session, viewer=viewer, item_id=item_id)
     try:
-        service.act(
-            session,
-            viewer=viewer,
-            item_id=item_id,
-            request=parse_form(ActionRequest, {"action": action, "reason": reason}),
-        )
-    except InvalidInput as error:
-        message = "; ".join(f"{field} {problem}" for field, problem in error.fields.items())
-        return _queue_page(request, viewer, session, message=f"Nothing was done: {message}.", status_code=422)
-    except (Conflict, Forbidden) as error:
-        return _queue_page(request, viewer, session, message=error.message, status_code=error.status_code)
-    return redirect("/moderation")
+        data = _action_request(action, reason, duration_days, tags, audience)
+        service.act(session, viewer=viewer, item_id=item_id, request=data)
+    except (InvalidInput, Conflict, Forbidden) as error:
+        return _item_page(request, viewer, session, item_id, message=_refusal(error), status_code=error.status_code)
+    if data.action == Action.CLAIM:
+        return redirect(f"/moderation/items/{item_id}")
+    return redirect(f"/moderation?done={item_id}")
+
+
+@router.post("/moderation/{kind}/{target_id}/actions", response_class=HTMLResponse)
+def act_on_target(
+    request: Request,
+    kind: TargetPath,
+    target_id: TargetIdPath,
+    viewer: PageViewerDep,
+    session: SessionDep,
+    action: TextField = "",
+    reason: TextField = "",
+    duration_days: TextField = "",
+    tags: TagsField = None,
+    audience: TextField = "",
+    next: TextField = "/",
+) -> Response:
+    """The moderator tools on thread, comment and member pages; back to that page when done."""
+    try:
+        data = _action_request(action, reason, duration_days, tags, audience)
+        service.act_on_target(session, viewer=viewer, target_type=TARGET_TYPES[kind], target_id=target_id, request=data)
+    except (InvalidInput, Conflict) as error:
+        return render(request, "errors/error.html", {"message": _refusal(error)}, error.status_code)
+    return redirect(safe_next(next))
+
+
+# --- the logs ------------------------------------------------------------------------
 
 
 @router.get("/moderation/log", response_class=HTMLResponse)
-def moderation_log(request: Request, viewer: PageViewerDep, session: SessionDep, cursor: Cursor = None) -> Response:
-    return render(request, "moderation/log.html", {"page": service.events(session, viewer=viewer, cursor=cursor)})
+def moderation_log(
+    request: Request,
+    viewer: PageViewerDep,
+    session: SessionDep,
+    action: ActionQuery = None,
+    actor_id: IdQuery = None,
+    subject_id: IdQuery = None,
+    target_type: TargetType | None = None,
+    target_id: IdQuery = None,
+    cursor: Cursor = None,
+) -> Response:
+    filters = service.LogFilter(
+        action=action or None, actor_id=actor_id, subject_id=subject_id, target_type=target_type, target_id=target_id
+    )
+    page = service.events(session, viewer=viewer, filters=filters, cursor=cursor)
+    context = {
+        "page": page,
+        "filters": filters,
+        "undoable": service.UNDOABLE,
+        "target_types": list(TargetType),
+    }
+    return render(request, "moderation/log.html", context)
+
+
+@router.post("/moderation/log/{event_id}/undo", response_class=HTMLResponse)
+def undo_event(
+    request: Request, event_id: ItemId, viewer: PageViewerDep, session: SessionDep, reason: TextField = ""
+) -> Response:
+    try:
+        data = parse_form(UndoRequest, {"reason": reason})
+        service.undo(session, viewer=viewer, event_id=event_id, reason=data.reason)
+    except (InvalidInput, Conflict) as error:
+        return render(request, "errors/error.html", {"message": _refusal(error)}, error.status_code)
+    return redirect("/moderation/log")
+
+
+@router.get("/transparency", response_class=HTMLResponse)
+def transparency(request: Request, session: SessionDep, viewer: PageViewerDep, cursor: Cursor = None) -> Response:
+    """Open to everyone, members or not: what moderators did and why."""
+    page = service.public_events(session, cursor=cursor)
+    context = {"page": page, "public_reason": service.public_reason}
+    return render(request, "moderation/transparency.html", context)
+
+
+# --- watched words and warnings ------------------------------------------------------
+
+
+@router.get("/moderation/watched-words", response_class=HTMLResponse)
+def watched_words_page(request: Request, viewer: PageViewerDep, session: SessionDep) -> Response:
+    return _watched_words_page(request, viewer, session)
+
+
+def _watched_words_page(
+    request: Request,
+    viewer: Viewer,
+    session: SessionDep,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "words": watched_words.list_words(session, viewer=viewer),
+        "modes": list(WatchMode),
+        "values": values or {"phrase": "", "mode": WatchMode.FLAG},
+        "errors": errors or {},
+    }
+    return render(request, "moderation/watched_words.html", context, status_code)
+
+
+@router.post("/moderation/watched-words", response_class=HTMLResponse)
+def add_watched_word(
+    request: Request, viewer: PageViewerDep, session: SessionDep, phrase: TextField = "", mode: TextField = "flag"
+) -> Response:
+    values = {"phrase": phrase, "mode": mode}
+    try:
+        watched_words.add_word(session, viewer=viewer, data=parse_form(WatchedWordCreate, values))
+    except InvalidInput as error:
+        return _watched_words_page(request, viewer, session, values, error.fields, 422)
+    except Conflict as error:
+        return _watched_words_page(request, viewer, session, values, {"phrase": error.message}, 409)
+    return redirect("/moderation/watched-words")
+
+
+@router.post("/moderation/watched-words/{word_id}/delete")
+def remove_watched_word(word_id: ItemId, viewer: PageViewerDep, session: SessionDep) -> Response:
+    watched_words.remove_word(session, viewer=viewer, word_id=word_id)
+    return redirect("/moderation/watched-words")
+
+
+@router.post("/warnings/seen")
+def acknowledge_warnings(viewer: PageViewerDep, session: SessionDep, next: TextField = "/") -> Response:
+    service.acknowledge_warnings(session, viewer=viewer)
+    return redirect(safe_next(next))

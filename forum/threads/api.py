@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from forum.accounts.schemas import MemberSummary
-from forum.deps import ApiMemberDep, ApiViewerDep, SessionDep
+from forum.deps import ApiMemberDep, ApiViewerDep, ScreeningDep, SessionDep
 from forum.kit.ids import DEFAULT_PAGE_SIZE, CommentId, Cursor, Limit, TagFilter, ThreadId
 from forum.threads import service
 from forum.threads.schemas import (
@@ -45,6 +45,7 @@ def thread_public(entry: ThreadEntry) -> ThreadPublic:
         locked=thread.locked,
         pinned=thread.pinned,
         deleted=thread.is_deleted,
+        visibility=thread.visibility,
         tags=[t.topic.slug for t in entry.topics],
     )
 
@@ -60,6 +61,7 @@ def comment_public(entry: CommentEntry) -> CommentPublic:
         created_at=comment.created_at,
         updated_at=comment.updated_at,
         deleted=comment.is_deleted,
+        visibility=comment.visibility,
     )
 
 
@@ -77,8 +79,8 @@ def list_threads(
 
 
 @router.post("/threads", status_code=status.HTTP_201_CREATED, response_model=ThreadPublic, responses=_ERRORS)
-def start_thread(data: ThreadCreate, viewer: ApiMemberDep, session: SessionDep) -> ThreadPublic:
-    thread = service.start_thread(session, viewer=viewer, data=data)
+def start_thread(data: ThreadCreate, viewer: ApiMemberDep, session: SessionDep, policy: ScreeningDep) -> ThreadPublic:
+    thread = service.start_thread(session, viewer=viewer, data=data, policy=policy)
     return thread_public(service.get_thread(session, viewer=viewer, thread_id=thread.id))
 
 
@@ -118,8 +120,10 @@ def list_comments(
     response_model=CommentPublic,
     responses=_ERRORS,
 )
-def add_comment(thread_id: ThreadId, data: CommentCreate, viewer: ApiMemberDep, session: SessionDep) -> CommentPublic:
-    comment = service.add_comment(session, viewer=viewer, thread_id=thread_id, data=data)
+def add_comment(
+    thread_id: ThreadId, data: CommentCreate, viewer: ApiMemberDep, session: SessionDep, policy: ScreeningDep
+) -> CommentPublic:
+    comment = service.add_comment(session, viewer=viewer, thread_id=thread_id, data=data, policy=policy)
     return comment_public(service.get_comment(session, viewer=viewer, comment_id=comment.id))
 
 

@@ -14,16 +14,37 @@ class Audience(StrEnum):
     PUBLIC = "public"
 
 
+class Visibility(StrEnum):
+    """Where moderation has put a post. Only ``visible`` posts are shown to everyone who may read.
+
+    ``held`` waits for a moderator (automatic checks, a new member's first posts) and ``hidden``
+    is a moderator's decision: both stay visible to their author and to moderators, marked.
+    ``removed`` leaves a placeholder; only moderators still see the words.
+    """
+
+    VISIBLE = "visible"
+    HELD = "held"
+    HIDDEN = "hidden"
+    REMOVED = "removed"
+
+
 class PostState:
     """What a thread and a comment both know about themselves (columns are declared per table)."""
 
+    author_id: int
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+    visibility: str
 
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_counted(self) -> bool:
+        """Whether the post counts towards what everyone sees (comment counts, activity)."""
+        return not self.is_deleted and self.visibility == Visibility.VISIBLE
 
     @property
     def is_edited(self) -> bool:
@@ -50,6 +71,7 @@ class Thread(PostState, SQLModel, table=True):
     view_count: int = 0
     locked: bool = False
     pinned: bool = False
+    visibility: str = Field(default=Visibility.VISIBLE, max_length=16)
     deleted_at: datetime | None = timestamp(nullable=True)
     deleted_by_id: int | None = Field(default=None, foreign_key="member.id")
 
@@ -67,6 +89,7 @@ class Comment(PostState, SQLModel, table=True):
     body_html: str = long_text()
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
+    visibility: str = Field(default=Visibility.VISIBLE, max_length=16)
     deleted_at: datetime | None = timestamp(nullable=True)
     deleted_by_id: int | None = Field(default=None, foreign_key="member.id")
 

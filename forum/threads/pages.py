@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from forum.deps import PageViewerDep, SessionDep, SettingsDep
+from forum.deps import PageViewerDep, ScreeningDep, SessionDep, SettingsDep
 from forum.errors import InvalidInput
 from forum.kit.forms import parse_form
 from forum.kit.ids import CommentId, Cursor, TagFilter, ThreadId
 from forum.kit.pagination import encode_cursor
 from forum.pages import redirect, render
-from forum.permissions import Viewer
+from forum.permissions import Viewer, can_moderate
 from forum.threads import service
 from forum.threads.models import Audience, Comment
 from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
@@ -107,18 +107,21 @@ def start_thread(
     request: Request,
     viewer: PageViewerDep,
     session: SessionDep,
+    policy: ScreeningDep,
     title: TextField = "",
     body: TextField = "",
     audience: TextField = Audience.MEMBERS,
     tags: TagsField = None,
     intent: TextField = "post",
+    confirm_identifiers: TextField = "",
 ) -> Response:
     service.ensure_can_start_thread(viewer)
     values = {"title": title, "body": body, "audience": audience, "tags": tags or []}
     if (suggestions := _suggest_if_asked(request, session, viewer, values, intent, action="/threads")) is not None:
         return suggestions
     try:
-        thread = service.start_thread(session, viewer=viewer, data=parse_form(ThreadCreate, values))
+        data = parse_form(ThreadCreate, {**values, "confirm_identifiers": bool(confirm_identifiers)})
+        thread = service.start_thread(session, viewer=viewer, data=data, policy=policy)
     except InvalidInput as error:
         return _thread_form(request, session, viewer, values, error.fields, action="/threads", status_code=422)
     return redirect(f"/threads/{thread.id}")
@@ -158,9 +161,11 @@ def _render_thread(
     comments = service.comments_page(
         session, viewer=viewer, thread_id=entry.thread.id, cursor=cursor, order=order, limit=COMMENTS_PER_PAGE
     )
+    moderating = can_moderate(viewer)
     context = {
         "entry": entry,
         "comments": comments,
+        "mod_topics": topics_service.list_topics(session, viewer=viewer) if moderating else [],
         "order": order,
         "cursor": cursor,
         "comment_values": comment_values or {},
@@ -199,6 +204,7 @@ def edit_thread(
     audience: TextField = Audience.MEMBERS,
     tags: TagsField = None,
     intent: TextField = "post",
+    confirm_identifiers: TextField = "",
 ) -> Response:
     service.thread_for_editing(session, viewer=viewer, thread_id=thread_id)
     action = f"/threads/{thread_id}/edit"
@@ -207,7 +213,8 @@ def edit_thread(
     if suggestions is not None:
         return suggestions
     try:
-        service.edit_thread(session, viewer=viewer, thread_id=thread_id, data=parse_form(ThreadUpdate, values))
+        data = parse_form(ThreadUpdate, {**values, "confirm_identifiers": bool(confirm_identifiers)})
+        service.edit_thread(session, viewer=viewer, thread_id=thread_id, data=data)
     except InvalidInput as error:
         return _thread_form(
             request, session, viewer, values, error.fields, action=action, status_code=422, thread_id=thread_id
@@ -223,13 +230,18 @@ def delete_thread(thread_id: ThreadId, viewer: PageViewerDep, session: SessionDe
 
 @router.post("/threads/{thread_id}/comments", response_class=HTMLResponse)
 def add_comment(
-    request: Request, thread_id: ThreadId, viewer: PageViewerDep, session: SessionDep, body: TextField = ""
+    request: Request,
+    thread_id: ThreadId,
+    viewer: PageViewerDep,
+    session: SessionDep,
+    policy: ScreeningDep,
+    body: TextField = "",
+    confirm_identifiers: TextField = "",
 ) -> Response:
     service.thread_for_commenting(session, viewer=viewer, thread_id=thread_id)
     try:
-        comment = service.add_comment(
-            session, viewer=viewer, thread_id=thread_id, data=parse_form(CommentCreate, {"body": body})
-        )
+        data = parse_form(CommentCreate, {"body": body, "confirm_identifiers": bool(confirm_identifiers)})
+        comment = service.add_comment(session, viewer=viewer, thread_id=thread_id, data=data, policy=policy)
     except InvalidInput as error:
         entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
         return _render_thread(
@@ -268,13 +280,17 @@ def _comment_form(
 
 @router.post("/comments/{comment_id}/edit", response_class=HTMLResponse)
 def edit_comment(
-    request: Request, comment_id: CommentId, viewer: PageViewerDep, session: SessionDep, body: TextField = ""
+    request: Request,
+    comment_id: CommentId,
+    viewer: PageViewerDep,
+    session: SessionDep,
+    body: TextField = "",
+    confirm_identifiers: TextField = "",
 ) -> Response:
     comment = service.comment_for_editing(session, viewer=viewer, comment_id=comment_id)
     try:
-        service.edit_comment(
-            session, viewer=viewer, comment_id=comment_id, data=parse_form(CommentUpdate, {"body": body})
-        )
+        data = parse_form(CommentUpdate, {"body": body, "confirm_identifiers": bool(confirm_identifiers)})
+        service.edit_comment(session, viewer=viewer, comment_id=comment_id, data=data)
     except InvalidInput as error:
         return _comment_form(request, comment, {"body": body}, error.fields, 422)
     return redirect(_comment_url(comment.thread_id, comment_id))

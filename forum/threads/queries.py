@@ -7,17 +7,32 @@ applied once for pages, the API, counts and profiles alike.
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, or_, true
 from sqlmodel import Session, col, select
 
 from forum.accounts.models import Member
 from forum.permissions import Viewer
-from forum.threads.models import Audience, Comment, Thread
+from forum.threads.models import Audience, Comment, Thread, Visibility
+
+
+def shown_to(model: type[Thread] | type[Comment], viewer: Viewer) -> Any:
+    """``permissions.can_see_post`` in SQL: what moderation lets this viewer see of a table."""
+    if viewer.is_moderator:
+        return true()
+    visible = col(model.visibility) == Visibility.VISIBLE
+    if not viewer.is_member:
+        return visible
+    own_pending = and_(
+        col(model.author_id) == viewer.id, col(model.visibility).in_([Visibility.HELD, Visibility.HIDDEN])
+    )
+    return or_(visible, own_pending)
 
 
 def visible_threads(viewer: Viewer) -> Any:
-    """Threads this viewer may find in a list: not deleted, and public ones only for visitors."""
+    """Threads this viewer may find in a list: not deleted, public ones only for visitors,
+    and only what moderation lets them see."""
     statement = select(Thread, Member).join(Member, col(Member.id) == Thread.author_id)
-    statement = statement.where(col(Thread.deleted_at).is_(None))
+    statement = statement.where(col(Thread.deleted_at).is_(None), shown_to(Thread, viewer))
     if not viewer.is_member:
         statement = statement.where(Thread.audience == Audience.PUBLIC)
     return statement
@@ -48,9 +63,15 @@ def threads_by_author(viewer: Viewer, *, author_id: int, before_id: int | None, 
     return statement.order_by(col(Thread.id).desc()).limit(limit)
 
 
-def comments_on_thread(*, thread_id: int, after_id: int | None, newest_first: bool, limit: int) -> Any:
+def comments_on_thread(viewer: Viewer, *, thread_id: int, after_id: int | None, newest_first: bool, limit: int) -> Any:
+    """A thread's comments; a removed one stays as a placeholder so replies keep their sense."""
     statement = (
-        select(Comment, Member).join(Member, col(Member.id) == Comment.author_id).where(Comment.thread_id == thread_id)
+        select(Comment, Member)
+        .join(Member, col(Member.id) == Comment.author_id)
+        .where(
+            Comment.thread_id == thread_id,
+            or_(shown_to(Comment, viewer), col(Comment.visibility) == Visibility.REMOVED),
+        )
     )
     if after_id is not None:
         statement = statement.where(col(Comment.id) < after_id if newest_first else col(Comment.id) > after_id)
@@ -67,6 +88,8 @@ def comments_by_author(viewer: Viewer, *, author_id: int, before_id: int | None,
             Comment.author_id == author_id,
             col(Comment.deleted_at).is_(None),
             col(Thread.deleted_at).is_(None),
+            shown_to(Comment, viewer),
+            shown_to(Thread, viewer),
         )
     )
     if not viewer.is_member:

@@ -3,12 +3,17 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from forum.accounts.schemas import MemberSummary
 from forum.kit.text import Body, Title
-from forum.threads.models import Audience
+from forum.threads.models import Audience, Visibility
 from forum.topics.schemas import TopicChoice
+
+# Sent after the confidentiality check has warned the author: post anyway, and wait for a moderator.
+ConfirmIdentifiers = Field(
+    default=False, description="Post even though the text seems to identify someone; it then waits for review."
+)
 
 
 class ThreadCreate(BaseModel):
@@ -18,6 +23,7 @@ class ThreadCreate(BaseModel):
     body: Body
     audience: Audience = Audience.MEMBERS
     tags: TopicChoice
+    confirm_identifiers: bool = ConfirmIdentifiers
 
 
 class ThreadUpdate(BaseModel):
@@ -29,12 +35,14 @@ class ThreadUpdate(BaseModel):
     body: Body | None = None
     audience: Audience | None = None
     tags: TopicChoice | None = None
+    confirm_identifiers: bool = ConfirmIdentifiers
 
 
 class CommentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: Body
+    confirm_identifiers: bool = ConfirmIdentifiers
 
 
 class CommentUpdate(CommentCreate):
@@ -55,6 +63,7 @@ class ThreadPublic(BaseModel):
     locked: bool
     pinned: bool
     deleted: bool
+    visibility: Visibility
     tags: list[str]
 
 
@@ -67,6 +76,7 @@ class CommentPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     deleted: bool
+    visibility: Visibility
 
 
 class RevisionPublic(BaseModel):

@@ -14,19 +14,23 @@ from forum.guidelines.citations import expand_citations
 from forum.kit.markup import render_markdown
 from forum.kit.pagination import DEFAULT_PAGE_SIZE, Page, decode_cursor, take_page
 from forum.kit.time import utcnow
+from forum.moderation import screening
+from forum.moderation.models import TargetType
+from forum.moderation.screening import ScreeningPolicy, Verdict
 from forum.permissions import (
     Viewer,
     can_comment,
     can_edit_post,
     can_read_thread,
-    can_see_deleted_text,
     can_see_history,
+    can_see_post,
+    can_see_text,
     can_start_thread,
     require,
     require_visible,
 )
 from forum.threads import queries
-from forum.threads.models import Comment, PostRevision, Thread
+from forum.threads.models import Comment, PostRevision, Thread, Visibility
 from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
 from forum.topics import queries as topics_queries
 from forum.topics import service as topics_service
@@ -64,7 +68,7 @@ def _render(session: Session, source: str) -> str:
 
 
 def _text_shown(viewer: Viewer, post: Thread | Comment) -> bool:
-    return not post.is_deleted or can_see_deleted_text(viewer)
+    return can_see_text(viewer, post)
 
 
 def _load_thread(session: Session, viewer: Viewer, thread_id: int) -> tuple[Thread, Member]:
@@ -76,7 +80,8 @@ def _load_thread(session: Session, viewer: Viewer, thread_id: int) -> tuple[Thre
 
 def _load_comment(session: Session, viewer: Viewer, comment_id: int) -> tuple[Comment, Thread]:
     comment = session.get(Comment, comment_id)
-    require_visible(comment is not None)
+    # A removed comment keeps its place (as a placeholder); a held or hidden one is not there for others.
+    require_visible(comment is not None and (can_see_post(viewer, comment) or comment.visibility == Visibility.REMOVED))
     assert comment is not None
     thread, _author = _load_thread(session, viewer, comment.thread_id)
     return comment, thread
@@ -155,12 +160,28 @@ def comments_page(
     """Comments of a thread the caller has already checked the viewer may read."""
     after_id = decode_cursor(cursor, int)[0] if cursor else None
     statement = queries.comments_on_thread(
-        thread_id=thread_id, after_id=after_id, newest_first=order == "newest", limit=limit + 1
+        viewer, thread_id=thread_id, after_id=after_id, newest_first=order == "newest", limit=limit + 1
     )
     entries = [
         CommentEntry(comment, author, _text_shown(viewer, comment)) for comment, author in session.exec(statement).all()
     ]
     return take_page(entries, limit, lambda e: (e.comment.id,))
+
+
+def comments_around(session: Session, *, viewer: Viewer, comment: Comment, each_side: int) -> list[CommentEntry]:
+    """A comment with the ones just before and after it in its thread, oldest first (for context)."""
+    before = session.exec(
+        queries.comments_on_thread(
+            viewer, thread_id=comment.thread_id, after_id=comment.id, newest_first=True, limit=each_side
+        )
+    ).all()
+    after = session.exec(
+        queries.comments_on_thread(
+            viewer, thread_id=comment.thread_id, after_id=comment.id - 1, newest_first=False, limit=each_side + 1
+        )
+    ).all()
+    rows = [*reversed(before), *after]
+    return [CommentEntry(c, author, _text_shown(viewer, c)) for c, author in rows]
 
 
 def threads_by_member(
@@ -212,9 +233,37 @@ def thread_for_commenting(session: Session, *, viewer: Viewer, thread_id: int) -
     return thread
 
 
-def start_thread(session: Session, *, viewer: Viewer, data: ThreadCreate) -> Thread:
+def _screen(
+    session: Session, viewer: Viewer, text: str, *, confirmed: bool, policy: ScreeningPolicy | None = None
+) -> Verdict:
+    """The automatic checks on a post's words; ``policy`` only for new posts (a new member's first posts)."""
+    assert viewer.member is not None
+    return screening.screen(
+        session,
+        author=viewer.member,
+        text=text,
+        policy=policy or ScreeningPolicy(),
+        confirmed=confirmed,
+        is_new=policy is not None,
+    )
+
+
+def _file(session: Session, post: Thread | Comment, verdict: Verdict) -> None:
+    """Hold the post if the checks say so, and put their findings in the moderation queue."""
+    held = verdict.hold and post.visibility == Visibility.VISIBLE
+    if held:
+        set_visibility(session, post, Visibility.HELD)
+    target_type = TargetType.THREAD if isinstance(post, Thread) else TargetType.COMMENT
+    assert post.id is not None
+    screening.file_flags(
+        session, target_type=target_type, target_id=post.id, author_id=post.author_id, verdict=verdict, held=held
+    )
+
+
+def start_thread(session: Session, *, viewer: Viewer, data: ThreadCreate, policy: ScreeningPolicy) -> Thread:
     ensure_can_start_thread(viewer)
     topics = topics_service.topics_for_tagging(session, data.tags)
+    verdict = _screen(session, viewer, f"{data.title}\n{data.body}", confirmed=data.confirm_identifiers, policy=policy)
     now = utcnow()
     thread = Thread(
         author_id=viewer.id,
@@ -229,6 +278,7 @@ def start_thread(session: Session, *, viewer: Viewer, data: ThreadCreate) -> Thr
     session.add(thread)
     session.flush()
     topics_service.set_thread_topics(session, thread=thread, topics=topics)
+    _file(session, thread, verdict)
     return thread
 
 
@@ -249,7 +299,10 @@ def edit_thread(session: Session, *, viewer: Viewer, thread_id: int, data: Threa
     changed_text = (data.title is not None and data.title != thread.title) or (
         data.body is not None and data.body != thread.body
     )
+    verdict = Verdict()
     if changed_text:
+        new_text = f"{data.title or thread.title}\n{data.body if data.body is not None else thread.body}"
+        verdict = _screen(session, viewer, new_text, confirmed=data.confirm_identifiers)
         session.add(
             PostRevision(
                 thread_id=thread.id, editor_id=viewer.id, previous_title=thread.title, previous_body=thread.body
@@ -268,6 +321,7 @@ def edit_thread(session: Session, *, viewer: Viewer, thread_id: int, data: Threa
         )
         topics_service.set_thread_topics(session, thread=thread, topics=topics)
     session.flush()
+    _file(session, thread, verdict)
     return thread
 
 
@@ -279,8 +333,11 @@ def delete_thread(session: Session, *, viewer: Viewer, thread_id: int) -> Thread
     return thread
 
 
-def add_comment(session: Session, *, viewer: Viewer, thread_id: int, data: CommentCreate) -> Comment:
+def add_comment(
+    session: Session, *, viewer: Viewer, thread_id: int, data: CommentCreate, policy: ScreeningPolicy
+) -> Comment:
     thread = thread_for_commenting(session, viewer=viewer, thread_id=thread_id)
+    verdict = _screen(session, viewer, data.body, confirmed=data.confirm_identifiers, policy=policy)
     now = utcnow()
     comment = Comment(
         thread_id=thread.id,
@@ -289,32 +346,53 @@ def add_comment(session: Session, *, viewer: Viewer, thread_id: int, data: Comme
         body_html=_render(session, data.body),
         created_at=now,
         updated_at=now,
+        visibility=Visibility.HELD if verdict.hold else Visibility.VISIBLE,
     )
     session.add(comment)
-    _adjust_comment_count(session, thread_id=thread.id, by=1, activity_at=now)
-    topics_service.record_activity(session, thread_id=thread.id, at=now)
+    if comment.is_counted:
+        _count_activity(session, comment, by=1, at=now)
     session.flush()
+    _file(session, comment, verdict)
     return comment
+
+
+def _count_activity(session: Session, comment: Comment, *, by: int, at: datetime | None = None) -> None:
+    """A comment everyone can see counts on its thread and, when new, moves the thread up its lists."""
+    _adjust_comment_count(session, thread_id=comment.thread_id, by=by, activity_at=at)
+    if at is not None:
+        topics_service.record_activity(session, thread_id=comment.thread_id, at=at)
 
 
 def edit_comment(session: Session, *, viewer: Viewer, comment_id: int, data: CommentUpdate) -> Comment:
     comment = comment_for_editing(session, viewer=viewer, comment_id=comment_id)
     if data.body != comment.body:
+        verdict = _screen(session, viewer, data.body, confirmed=data.confirm_identifiers)
         session.add(PostRevision(comment_id=comment.id, editor_id=viewer.id, previous_body=comment.body))
         comment.body = data.body
         comment.body_html = _render(session, data.body)
         comment.updated_at = utcnow()
         session.flush()
+        _file(session, comment, verdict)
     return comment
 
 
 def delete_comment(session: Session, *, viewer: Viewer, comment_id: int) -> Comment:
     comment = comment_for_editing(session, viewer=viewer, comment_id=comment_id)
+    if comment.is_counted:
+        _count_activity(session, comment, by=-1)
     comment.deleted_at = utcnow()
     comment.deleted_by_id = viewer.id
-    _adjust_comment_count(session, thread_id=comment.thread_id, by=-1)
     session.flush()
     return comment
+
+
+def set_visibility(session: Session, post: Thread | Comment, visibility: Visibility) -> None:
+    """Moderation moves a post between visible, held, hidden and removed; counts follow."""
+    was_counted = post.is_counted
+    post.visibility = visibility
+    if isinstance(post, Comment) and was_counted != post.is_counted:
+        _count_activity(session, post, by=1 if post.is_counted else -1)
+    session.flush()
 
 
 def _adjust_comment_count(session: Session, *, thread_id: int, by: int, activity_at: datetime | None = None) -> None:
