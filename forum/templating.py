@@ -11,6 +11,7 @@ from forum.kit import csrf
 from forum.kit.humanize import exact_time, time_ago
 from forum.kit.time import utcnow
 from forum.moderation.models import ACTION_LABELS, COMMON_REASONS, OUTCOME_LABELS, REASON_LABELS
+from forum.threads.models import VISIBILITY_LABELS
 
 
 def _context(request: Request) -> dict[str, Any]:
@@ -33,3 +34,4 @@ templates.env.globals["outcome_labels"] = OUTCOME_LABELS
 templates.env.globals["action_labels"] = ACTION_LABELS
 templates.env.globals["common_reasons"] = COMMON_REASONS
 templates.env.globals["utcnow"] = utcnow
+templates.env.globals["visibility_labels"] = VISIBILITY_LABELS

@@ -14,6 +14,10 @@ from forum.accounts import service as accounts_service
 from forum.accounts.models import Member, Role
 from forum.accounts.schemas import Registration
 from forum.kit.time import utcnow
+from forum.moderation import service as moderation_service
+from forum.moderation import watched_words
+from forum.moderation.models import Action, TargetType
+from forum.moderation.schemas import ActionRequest, ReportCreate, WatchedWordCreate
 from forum.moderation.screening import ScreeningPolicy
 from forum.permissions import Viewer
 from forum.threads import service as threads_service
@@ -46,6 +50,11 @@ def seed_demo(session: Session) -> bool:
     members = {entry["key"]: _add_member(session, entry, now) for entry in content["member"]}
     for entry in content["thread"]:
         _add_thread(session, entry, members, now)
+    admin = Viewer(member=members["admin"])
+    for entry in content.get("watched_word", []):
+        watched_words.add_word(
+            session, viewer=admin, data=WatchedWordCreate(phrase=entry["phrase"], mode=entry["mode"])
+        )
     return True
 
 
@@ -91,3 +100,27 @@ def _add_thread(session: Session, entry: dict, members: dict[str, Member], now: 
         .values(created_at=started, updated_at=started, last_activity_at=last_activity)
     )
     topics_service.record_activity(session, thread_id=thread.id, at=last_activity)
+    _moderate(session, entry, members, thread)
+
+
+def _moderate(session: Session, entry: dict, members: dict[str, Member], thread: Thread) -> None:
+    """Pins and reports the demo asks for, made through the moderation service like any other."""
+    assert thread.id is not None
+    if reason := entry.get("pinned_because"):
+        moderation_service.act_on_target(
+            session,
+            viewer=Viewer(member=members["moderator"]),
+            target_type=TargetType.THREAD,
+            target_id=thread.id,
+            request=ActionRequest(action=Action.PIN, reason=reason),
+        )
+    for report in entry.get("report", []):
+        moderation_service.report(
+            session,
+            viewer=Viewer(member=members[report["reporter"]]),
+            data=ReportCreate(
+                target_type=TargetType.THREAD, target_id=thread.id, reason=report["reason"], details=report["details"]
+            ),
+            limit_per_hour=1000,
+            auto_hide_at=1000,
+        )

@@ -28,6 +28,13 @@ class Visibility(StrEnum):
     REMOVED = "removed"
 
 
+VISIBILITY_LABELS = {
+    Visibility.HELD: "Held for review",
+    Visibility.HIDDEN: "Hidden by moderators",
+    Visibility.REMOVED: "Removed by moderators",
+}
+
+
 class PostState:
     """What a thread and a comment both know about themselves (columns are declared per table)."""
 

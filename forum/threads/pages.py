@@ -30,9 +30,11 @@ def home(
 ) -> Response:
     """The latest discussions; ``?topic=a&topic=b`` keeps those carrying every topic given."""
     chosen = list(dict.fromkeys(topic or []))
-    page = service.list_threads(session, viewer=viewer, cursor=cursor, tags=chosen)
+    pinned = [] if cursor else service.pinned_threads(session, viewer=viewer, tags=chosen)
+    page = service.list_threads(session, viewer=viewer, cursor=cursor, tags=chosen, pinned=False)
     topics = topics_service.list_topics(session, viewer=viewer)
-    return render(request, "threads/home.html", {"page": page, "topics": topics, "chosen": chosen})
+    context = {"page": page, "pinned": pinned, "topics": topics, "chosen": chosen}
+    return render(request, "threads/home.html", context)
 
 
 @router.get("/threads/new", response_class=HTMLResponse)

@@ -44,9 +44,16 @@ def thread_with_author(session: Session, thread_id: int) -> tuple[Thread, Member
     ).first()
 
 
-def latest_threads(viewer: Viewer, *, after: tuple[datetime, int] | None, limit: int) -> Any:
-    """Threads by latest activity, newest first, continuing after a keyset position."""
+def latest_threads(
+    viewer: Viewer, *, after: tuple[datetime, int] | None, limit: int, pinned: bool | None = None
+) -> Any:
+    """Threads by latest activity, newest first, continuing after a keyset position.
+
+    ``pinned`` keeps only pinned threads (True) or leaves them out (False, for lists that show them above).
+    """
     statement = visible_threads(viewer)
+    if pinned is not None:
+        statement = statement.where(Thread.pinned == pinned)
     if after is not None:
         activity, thread_id = after
         statement = statement.where(

@@ -103,14 +103,26 @@ def list_threads(
     cursor: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
     tags: list[str] | None = None,
+    pinned: bool | None = None,
 ) -> Page[ThreadEntry]:
-    """Threads by latest activity; with ``tags``, only those carrying every one of them."""
+    """Threads by latest activity; with ``tags``, only those carrying every one of them.
+
+    ``pinned=False`` leaves out the pinned threads a page shows above the list (see ``pinned_threads``).
+    """
     after = decode_cursor(cursor, datetime, int) if cursor else None
-    statement = queries.latest_threads(viewer, after=after, limit=limit + 1)
+    statement = queries.latest_threads(viewer, after=after, limit=limit + 1, pinned=pinned)
     if tags:
         statement = topics_queries.tagged_with_all(statement, topics_service.topic_ids_for_filter(session, tags))
     entries = _with_topics(session, list(session.exec(statement).all()))
     return take_page(entries, limit, lambda e: (e.thread.last_activity_at, e.thread.id))
+
+
+PINNED_SHOWN = 5
+
+
+def pinned_threads(session: Session, *, viewer: Viewer, tags: list[str] | None = None) -> list[ThreadEntry]:
+    """The threads moderators pinned, most recently active first, for the top of the list."""
+    return list_threads(session, viewer=viewer, tags=tags, pinned=True, limit=PINNED_SHOWN).items
 
 
 def list_topic_threads(
