@@ -260,10 +260,13 @@ def _screen(
     )
 
 
-def _file(session: Session, post: Thread | Comment, verdict: Verdict) -> None:
-    """Hold the post if the checks say so, and put their findings in the moderation queue."""
-    held = verdict.hold and post.visibility == Visibility.VISIBLE
-    if held:
+def _file(session: Session, post: Thread | Comment, verdict: Verdict, *, born_held: bool = False) -> None:
+    """Hold the post if the checks say so, and put their findings in the moderation queue.
+
+    ``born_held``: a new comment is stored held from the start, so it never counts or moves its thread.
+    """
+    held = verdict.hold and (born_held or post.visibility == Visibility.VISIBLE)
+    if held and not born_held:
         set_visibility(session, post, Visibility.HELD)
     target_type = TargetType.THREAD if isinstance(post, Thread) else TargetType.COMMENT
     assert post.id is not None
@@ -364,7 +367,7 @@ def add_comment(
     if comment.is_counted:
         _count_activity(session, comment, by=1, at=now)
     session.flush()
-    _file(session, comment, verdict)
+    _file(session, comment, verdict, born_held=verdict.hold)
     return comment
 
 
