@@ -145,7 +145,8 @@ def require(allowed: bool, viewer: Viewer, message: str | None = None) -> None:
         return
     if not viewer.is_member:
         raise Unauthorized("Please log in or join to do that.")
-    raise Forbidden(message or viewer.standing_message)
+    # A suspended member is told why and until when, whatever they were trying to do.
+    raise Forbidden(viewer.standing_message or message)
 
 
 def require_visible(visible: bool) -> None:

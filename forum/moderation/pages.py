@@ -214,11 +214,9 @@ def act_on_target(
     next: TextField = "/",
 ) -> Response:
     """The moderator tools on thread, comment and member pages; back to that page when done."""
-    try:
-        data = _action_request(action, reason, duration_days, tags, audience)
-        service.act_on_target(session, viewer=viewer, target_type=TARGET_TYPES[kind], target_id=target_id, request=data)
-    except (InvalidInput, Conflict) as error:
-        return render(request, "errors/error.html", {"message": _refusal(error)}, error.status_code)
+    # A refusal raises before anything is written; the error page explains it (see forum.app).
+    data = _action_request(action, reason, duration_days, tags, audience)
+    service.act_on_target(session, viewer=viewer, target_type=TARGET_TYPES[kind], target_id=target_id, request=data)
     return redirect(safe_next(next))
 
 
@@ -254,11 +252,8 @@ def moderation_log(
 def undo_event(
     request: Request, event_id: ItemId, viewer: PageViewerDep, session: SessionDep, reason: TextField = ""
 ) -> Response:
-    try:
-        data = parse_form(UndoRequest, {"reason": reason})
-        service.undo(session, viewer=viewer, event_id=event_id, reason=data.reason)
-    except (InvalidInput, Conflict) as error:
-        return render(request, "errors/error.html", {"message": _refusal(error)}, error.status_code)
+    data = parse_form(UndoRequest, {"reason": reason})
+    service.undo(session, viewer=viewer, event_id=event_id, reason=data.reason)
     return redirect("/moderation/log")
 
 

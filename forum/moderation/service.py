@@ -54,6 +54,7 @@ RATE_WINDOW = timedelta(hours=1)
 ACTIVE = (ItemStatus.OPEN, ItemStatus.CLAIMED)
 ITEM_TAKEN = "Another moderator has already taken or resolved this item; reload the queue to see its state."
 HISTORY_LENGTH = 20
+ALREADY_UNDONE = "This action has already been undone."
 
 # Each action but claim, dismiss and warn sets one lever to a state worked out from the request.
 ACTIONS: dict[Action, tuple[Lever, Callable[[ActionRequest], str]]] = {
@@ -532,6 +533,9 @@ def undo(session: Session, *, viewer: Viewer, event_id: int, reason: str) -> Mod
     assert event is not None
     if event.action not in UNDOABLE:
         raise InvalidInput({"event": f"a {event.action} cannot be undone"})
+    already = session.exec(select(ModerationEvent.id).where(ModerationEvent.undoes_event_id == event.id)).first()
+    if already is not None:
+        raise Conflict(ALREADY_UNDONE)
     target = _load_target(session, viewer, TargetType(event.target_type), event.target_id)
     lever = levers.LEVERS.get(event.lever)
     if isinstance(target, Member):
@@ -558,7 +562,7 @@ def undo(session: Session, *, viewer: Viewer, event_id: int, reason: str) -> Mod
             session.add(undo_event)
             session.flush()
     except IntegrityError:
-        raise Conflict("This action has already been undone.") from None
+        raise Conflict(ALREADY_UNDONE) from None
     if lever is not None:
         lever.write(session, target, event.state_before, reason)
     if event.action == Action.WARN:
