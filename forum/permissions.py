@@ -134,6 +134,11 @@ def can_act_on_member(viewer: Viewer, member: Member) -> bool:
     )
 
 
+def can_release_claim(viewer: Viewer, claimed_by_id: int | None) -> bool:
+    """A claimed item goes back to the queue by its claimer, or by an admin when they are away."""
+    return viewer.is_moderator and (viewer.id == claimed_by_id or viewer.is_admin)
+
+
 def can_appoint_moderators(viewer: Viewer) -> bool:
     """Making and unmaking moderators, and the watched-words list: admins only."""
     return viewer.is_admin

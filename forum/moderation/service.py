@@ -41,6 +41,7 @@ from forum.permissions import (
     can_act_on_member,
     can_appoint_moderators,
     can_moderate,
+    can_release_claim,
     can_report,
     require,
     require_visible,
@@ -74,7 +75,7 @@ ACTIONS: dict[Action, tuple[Lever, Callable[[ActionRequest], str]]] = {
     Action.REMOVE_MODERATOR: (levers.ROLE, lambda _r: Role.MEMBER),
 }
 # What the log offers to undo: every action that changed something, and the automatic holds.
-UNDOABLE = frozenset({*ACTIONS, Action.DISMISS, Action.WARN, "hold"})
+UNDOABLE = frozenset({*ACTIONS, Action.CLAIM, Action.DISMISS, Action.WARN, "hold"})
 MEMBER_ACTIONS = frozenset(
     {Action.WARN, *(a for a, (lever, _) in ACTIONS.items() if lever.applies_to == levers.MEMBERS)}
 )
@@ -525,12 +526,28 @@ def undo(session: Session, *, viewer: Viewer, event_id: int, reason: str) -> Mod
     """Put back what one logged action changed, if nobody has changed it since.
 
     An undo is logged like any action. The unique index on ``undoes_event_id`` lets each
-    event be undone once, even by two moderators at the same moment.
+    event be undone once, even by two moderators at the same moment. Undoing a claim
+    releases the item for any moderator.
     """
     require(can_moderate(viewer), viewer)
     event = session.get(ModerationEvent, event_id)
     require_visible(event is not None)
     assert event is not None
+    target, lever = _check_undoable(session, viewer, event)
+    if event.action == Action.CLAIM:
+        _release(session, viewer, event)
+    undo_event = _log_undo(session, viewer, event, reason)
+    if lever is not None:
+        lever.write(session, target, event.state_before, reason)
+    if event.action == Action.WARN:
+        _retract_warning(session, event)
+    _reopen_item_resolved_by(session, event)
+    session.flush()
+    return undo_event
+
+
+def _check_undoable(session: Session, viewer: Viewer, event: ModerationEvent) -> tuple[Target, Lever | None]:
+    """Everything an undo must satisfy, checked before anything is written."""
     if event.action not in UNDOABLE:
         raise InvalidInput({"event": f"a {event.action} cannot be undone"})
     already = session.exec(select(ModerationEvent.id).where(ModerationEvent.undoes_event_id == event.id)).first()
@@ -538,12 +555,35 @@ def undo(session: Session, *, viewer: Viewer, event_id: int, reason: str) -> Mod
         raise Conflict(ALREADY_UNDONE)
     target = _load_target(session, viewer, TargetType(event.target_type), event.target_id)
     lever = levers.LEVERS.get(event.lever)
-    if isinstance(target, Member):
+    if isinstance(target, Member) and event.action != Action.CLAIM:
         require(can_act_on_member(viewer, target), viewer, "Moderators act on members, and admins on moderators.")
         if lever is levers.ROLE:
             require(can_appoint_moderators(viewer), viewer, "Only admins appoint and remove moderators.")
     if lever is not None and lever.read(session, target) != event.state_after:
         raise Conflict("This has changed since that action; act on it as it is now instead.")
+    return target, lever
+
+
+def _release(session: Session, viewer: Viewer, claim: ModerationEvent) -> None:
+    """Give a claimed item back to the queue: the one who claimed it may, and so may an admin."""
+    require(
+        can_release_claim(viewer, claim.actor_id),
+        viewer,
+        "Only the moderator who claimed it, or an admin, can release it.",
+    )
+    item = session.get(ReviewItem, claim.review_item_id)
+    assert item is not None
+    _transition(
+        session,
+        item,
+        from_=(ItemStatus.CLAIMED,),
+        to=ItemStatus.OPEN,
+        values={"claimed_by_id": None, "claimed_at": None},
+        extra=col(ReviewItem.claimed_by_id) == claim.actor_id,
+    )
+
+
+def _log_undo(session: Session, viewer: Viewer, event: ModerationEvent, reason: str) -> ModerationEvent:
     undo_event = ModerationEvent(
         actor_id=viewer.id,
         action="undo",
@@ -561,14 +601,8 @@ def undo(session: Session, *, viewer: Viewer, event_id: int, reason: str) -> Mod
         with session.begin_nested():
             session.add(undo_event)
             session.flush()
-    except IntegrityError:
+    except IntegrityError:  # another moderator undid it at the same moment
         raise Conflict(ALREADY_UNDONE) from None
-    if lever is not None:
-        lever.write(session, target, event.state_before, reason)
-    if event.action == Action.WARN:
-        _retract_warning(session, event)
-    _reopen_item_resolved_by(session, event)
-    session.flush()
     return undo_event
 
 

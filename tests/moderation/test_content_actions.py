@@ -793,7 +793,7 @@ BAD_CASES = {
     "absent-thread": BadCase(404, lambda s, _made: s.act(s.moderator, "threads", NOWHERE, "lock")),
     "absent-comment": BadCase(404, lambda s, _made: s.act(s.moderator, "comments", NOWHERE, "hide")),
     "undo-a-report": BadCase(422, lambda s, made: s.undo(s.moderator, made["event"]), _setup_report),
-    "undo-a-claim": BadCase(422, lambda s, made: s.undo(s.moderator, made["event"]), _setup_claim),
+    "undo-another-moderators-claim": BadCase(403, lambda s, made: s.undo(s.moderator, made["event"]), _setup_claim),
     "undo-an-undo": BadCase(422, lambda s, made: s.undo(s.moderator, made["event"]), _setup_undo),
     "undo-an-absent-event": BadCase(404, lambda s, _made: s.undo(s.moderator, NOWHERE)),
     "undo-without-a-reason": BadCase(

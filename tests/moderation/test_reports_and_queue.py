@@ -293,3 +293,25 @@ def test_two_moderators_acting_at_once_exactly_one_wins(committed_database) -> N
     with committed_database.session() as session:
         log = service.events(session, viewer=Viewer(member=first)).items
     assert [event.action for event in log].count("dismiss") == 1
+
+
+def test_a_claim_is_released_by_its_moderator_or_an_admin_and_then_anyone_may_take_it(client, factory, scene) -> None:
+    _author, _thread, comment = scene
+    _report(client, factory, factory.member(), "comment", comment.id)
+    first, second, admin = (
+        factory.member(role="moderator"),
+        factory.member(role="moderator"),
+        factory.member(role="admin"),
+    )
+    item_id = client.get(QUEUE, headers=factory.headers(first)).json()["items"][0]["id"]
+    assert _act(client, factory, first, item_id, "claim").status_code == 200
+    log = client.get("/api/v1/moderation/log?action=claim", headers=factory.headers(first)).json()["items"]
+    release = f"/api/v1/moderation/log/{log[0]['id']}/undo"
+
+    refused = client.post(release, headers=factory.headers(second), json={"reason": "Taking it over"})
+    assert refused.status_code == 403
+    released = client.post(release, headers=factory.headers(admin), json={"reason": "They are away this week"})
+    assert released.status_code == 200
+    assert client.get(QUEUE, headers=factory.headers(second)).json()["items"][0]["status"] == "open"
+    assert _act(client, factory, second, item_id, "claim").json()["claimed_by"] == second.id
+    assert client.post(release, headers=factory.headers(admin), json={"reason": "Again"}).status_code == 409
