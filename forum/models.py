@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from forum.accounts.models import AuthSession, Member
 from forum.guidelines.models import GuidelineDocument, GuidelineRevision, GuidelineSection
-from forum.moderation.models import ModerationEvent, Report, ReviewItem
+from forum.moderation.models import MemberNotice, ModerationEvent, Report, ReviewItem, WatchedWord
 from forum.threads.models import Comment, PostRevision, Thread, ThreadView
 from forum.topics.models import ThreadTopic, Topic, TopicAlias
 
@@ -17,6 +17,7 @@ __all__ = [
     "GuidelineRevision",
     "GuidelineSection",
     "Member",
+    "MemberNotice",
     "ModerationEvent",
     "PostRevision",
     "Report",
@@ -26,5 +27,6 @@ __all__ = [
     "ThreadView",
     "Topic",
     "TopicAlias",
+    "WatchedWord",
     "metadata",
 ]

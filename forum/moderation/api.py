@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from sqlmodel import Session
 
 from forum.deps import ApiMemberDep, SessionDep, SettingsDep
 from forum.kit.ids import MAX_ID, Cursor
@@ -28,6 +29,7 @@ from forum.moderation.schemas import (
     WatchedWordPublic,
 )
 from forum.moderation.service import LogFilter, QueueEntry
+from forum.permissions import Viewer
 from forum.topics.schemas import TopicSlug
 
 router = APIRouter(tags=["moderation"])
@@ -43,6 +45,22 @@ _ERRORS = {
     409: {"description": "Already reported, already handled by another moderator, or nothing to change"},
     429: {"description": "Too many reports this hour"},
 }
+
+
+def log_filter(
+    action: ActionQuery = None,
+    actor_id: IdQuery = None,
+    subject_id: IdQuery = None,
+    target_type: TargetType | None = None,
+    target_id: IdQuery = None,
+) -> LogFilter:
+    """The log's filters, read from the query string the same way by the API and the page."""
+    return LogFilter(
+        action=action or None, actor_id=actor_id, subject_id=subject_id, target_type=target_type, target_id=target_id
+    )
+
+
+LogFilterDep = Annotated[LogFilter, Depends(log_filter)]
 
 
 def report_public(report: Report, item: ReviewItem) -> ReportPublic:
@@ -132,27 +150,28 @@ def act_on_item(item_id: ItemId, request: ActionRequest, viewer: ApiMemberDep, s
     return item_public(service.act(session, viewer=viewer, item_id=item_id, request=request))
 
 
+def _act_on(
+    target_type: TargetType, target_id: int, request: ActionRequest, viewer: Viewer, session: Session
+) -> EventPublic:
+    return event_public(
+        service.act_on_target(session, viewer=viewer, target_type=target_type, target_id=target_id, request=request)
+    )
+
+
 @router.post("/moderation/threads/{target_id}/actions", response_model=EventPublic, responses=_ERRORS)
 def act_on_thread(
     target_id: TargetIdPath, request: ActionRequest, viewer: ApiMemberDep, session: SessionDep
 ) -> EventPublic:
     """Hide, remove, restore, lock, pin, retag or change the audience of a thread, reported or not."""
-    return event_public(
-        service.act_on_target(
-            session, viewer=viewer, target_type=TargetType.THREAD, target_id=target_id, request=request
-        )
-    )
+    return _act_on(TargetType.THREAD, target_id, request, viewer, session)
 
 
 @router.post("/moderation/comments/{target_id}/actions", response_model=EventPublic, responses=_ERRORS)
 def act_on_comment(
     target_id: TargetIdPath, request: ActionRequest, viewer: ApiMemberDep, session: SessionDep
 ) -> EventPublic:
-    return event_public(
-        service.act_on_target(
-            session, viewer=viewer, target_type=TargetType.COMMENT, target_id=target_id, request=request
-        )
-    )
+    """Hide, remove or restore a comment, reported or not."""
+    return _act_on(TargetType.COMMENT, target_id, request, viewer, session)
 
 
 @router.post("/moderation/users/{target_id}/actions", response_model=EventPublic, responses=_ERRORS)
@@ -160,12 +179,7 @@ def act_on_member(
     target_id: TargetIdPath, request: MemberActionRequest, viewer: ApiMemberDep, session: SessionDep
 ) -> EventPublic:
     """Warn, suspend, ban or lift; admins also appoint and remove moderators."""
-    action_request = ActionRequest.model_validate(request.model_dump())
-    return event_public(
-        service.act_on_target(
-            session, viewer=viewer, target_type=TargetType.USER, target_id=target_id, request=action_request
-        )
-    )
+    return _act_on(TargetType.USER, target_id, ActionRequest.model_validate(request.model_dump()), viewer, session)
 
 
 @router.post("/moderation/log/{event_id}/undo", response_model=EventPublic, responses=_ERRORS)
@@ -176,18 +190,8 @@ def undo_event(event_id: ItemId, request: UndoRequest, viewer: ApiMemberDep, ses
 
 @router.get("/moderation/log", response_model=EventPage, responses=_ERRORS)
 def moderation_log(
-    viewer: ApiMemberDep,
-    session: SessionDep,
-    action: ActionQuery = None,
-    actor_id: IdQuery = None,
-    subject_id: IdQuery = None,
-    target_type: TargetType | None = None,
-    target_id: IdQuery = None,
-    cursor: Cursor = None,
+    viewer: ApiMemberDep, session: SessionDep, filters: LogFilterDep, cursor: Cursor = None
 ) -> EventPage:
-    filters = LogFilter(
-        action=action, actor_id=actor_id, subject_id=subject_id, target_type=target_type, target_id=target_id
-    )
     page = service.events(session, viewer=viewer, filters=filters, cursor=cursor)
     return EventPage(items=[event_public(e) for e in page.items], next_cursor=page.next_cursor)
 

@@ -4,10 +4,11 @@ Each form posts to a route that calls the same service as the API. A refused act
 the page again with the reason, and nothing is changed (the service checks before it writes).
 """
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from forum.deps import PageViewerDep, SessionDep, SettingsDep
@@ -15,7 +16,7 @@ from forum.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from forum.kit.forms import parse_form
 from forum.kit.ids import MAX_ID, Cursor
 from forum.moderation import service, watched_words
-from forum.moderation.api import ActionQuery, IdQuery, ItemId, TargetIdPath
+from forum.moderation.api import ItemId, LogFilterDep, TargetIdPath
 from forum.moderation.models import (
     MEMBER_REASONS,
     Action,
@@ -59,19 +60,40 @@ def _refusal(error: InvalidInput | Conflict | Forbidden) -> str:
     return error.message
 
 
-def _action_request(
-    action: str, reason: str, duration_days: str, tags: list[str] | None, audience: str
-) -> ActionRequest:
-    values: dict[str, object] = {"action": action}
-    if reason:
-        values["reason"] = reason
-    if duration_days:
-        values["duration_days"] = int(duration_days) if duration_days.isdigit() else duration_days
-    if tags:
-        values["tags"] = tags
-    if audience:
-        values["audience"] = audience
-    return parse_form(ActionRequest, values)
+@dataclass(frozen=True)
+class ActionForm:
+    """The fields of every moderator action form, as typed; read as an ``ActionRequest``."""
+
+    action: str
+    reason: str
+    duration_days: str
+    tags: list[str] | None
+    audience: str
+
+    def parsed(self) -> ActionRequest:
+        values: dict[str, object] = {"action": self.action}
+        if self.reason:
+            values["reason"] = self.reason
+        if self.duration_days:
+            values["duration_days"] = int(self.duration_days) if self.duration_days.isdigit() else self.duration_days
+        if self.tags:
+            values["tags"] = self.tags
+        if self.audience:
+            values["audience"] = self.audience
+        return parse_form(ActionRequest, values)
+
+
+def action_form(
+    action: TextField = "",
+    reason: TextField = "",
+    duration_days: TextField = "",
+    tags: TagsField = None,
+    audience: TextField = "",
+) -> ActionForm:
+    return ActionForm(action, reason, duration_days, tags, audience)
+
+
+ActionFormDep = Annotated[ActionForm, Depends(action_form)]
 
 
 # --- reporting -----------------------------------------------------------------------
@@ -178,19 +200,11 @@ def _item_page(
 
 @router.post("/moderation/items/{item_id}/actions", response_class=HTMLResponse)
 def act_on_item(
-    request: Request,
-    item_id: ItemId,
-    viewer: PageViewerDep,
-    session: SessionDep,
-    action: TextField = "",
-    reason: TextField = "",
-    duration_days: TextField = "",
-    tags: TagsField = None,
-    audience: TextField = "",
+    request: Request, item_id: ItemId, viewer: PageViewerDep, session: SessionDep, form: ActionFormDep
 ) -> Response:
     service.get_item(session, viewer=viewer, item_id=item_id)
     try:
-        data = _action_request(action, reason, duration_days, tags, audience)
+        data = form.parsed()
         service.act(session, viewer=viewer, item_id=item_id, request=data)
     except (InvalidInput, Conflict, Forbidden) as error:
         return _item_page(request, viewer, session, item_id, message=_refusal(error), status_code=error.status_code)
@@ -206,17 +220,14 @@ def act_on_target(
     target_id: TargetIdPath,
     viewer: PageViewerDep,
     session: SessionDep,
-    action: TextField = "",
-    reason: TextField = "",
-    duration_days: TextField = "",
-    tags: TagsField = None,
-    audience: TextField = "",
+    form: ActionFormDep,
     next: TextField = "/",
 ) -> Response:
     """The moderator tools on thread, comment and member pages; back to that page when done."""
     # A refusal raises before anything is written; the error page explains it (see forum.app).
-    data = _action_request(action, reason, duration_days, tags, audience)
-    service.act_on_target(session, viewer=viewer, target_type=TARGET_TYPES[kind], target_id=target_id, request=data)
+    service.act_on_target(
+        session, viewer=viewer, target_type=TARGET_TYPES[kind], target_id=target_id, request=form.parsed()
+    )
     return redirect(safe_next(next))
 
 
@@ -228,16 +239,9 @@ def moderation_log(
     request: Request,
     viewer: PageViewerDep,
     session: SessionDep,
-    action: ActionQuery = None,
-    actor_id: IdQuery = None,
-    subject_id: IdQuery = None,
-    target_type: TargetType | None = None,
-    target_id: IdQuery = None,
+    filters: LogFilterDep,
     cursor: Cursor = None,
 ) -> Response:
-    filters = service.LogFilter(
-        action=action or None, actor_id=actor_id, subject_id=subject_id, target_type=target_type, target_id=target_id
-    )
     page = service.events(session, viewer=viewer, filters=filters, cursor=cursor)
     context = {
         "page": page,
