@@ -19,13 +19,18 @@ from forum.config import PROJECT_ROOT, Settings, get_settings
 from forum.db import Database
 from forum.deps import SAFE_METHODS
 from forum.errors import ForumError, NotFound, RateLimited, Unauthorized
+from forum.feeds import pages as feeds_pages
 from forum.guidelines import api as guidelines_api
 from forum.guidelines import pages as guidelines_pages
 from forum.kit import csrf
 from forum.moderation import api as moderation_api
 from forum.moderation import pages as moderation_pages
+from forum.notifications import api as notifications_api
+from forum.notifications import pages as notifications_pages
 from forum.pages import render, verify_csrf
 from forum.permissions import VISITOR, Viewer
+from forum.search import api as search_api
+from forum.search import pages as search_pages
 from forum.threads import api as threads_api
 from forum.threads import pages as threads_pages
 from forum.threads.view_counter import ViewCounter, ViewFlusher
@@ -66,12 +71,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(guidelines_api.router, prefix="/api/v1")
     app.include_router(topics_api.router, prefix="/api/v1")
     app.include_router(moderation_api.router, prefix="/api/v1")
+    app.include_router(search_api.router, prefix="/api/v1")
+    app.include_router(notifications_api.router, prefix="/api/v1")
     for pages in (
         accounts_pages.router,
         threads_pages.router,
         guidelines_pages.router,
         topics_pages.router,
         moderation_pages.router,
+        search_pages.router,
+        notifications_pages.router,
+        feeds_pages.router,
     ):
         app.include_router(pages, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")

@@ -18,6 +18,14 @@ from sqlmodel import Session
 from forum.config import PROJECT_ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Database objects that no model describes, made only by migrations: the search engines'
+# own tables and indexes (SQLite FTS5 tables and their shadow tables, PostgreSQL GIN indexes).
+SEARCH_OBJECT_PREFIX = "search_"
+
+
+def described_by_models(_object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any) -> bool:
+    """Alembic's ``include_object``: leave the search engines' own objects out of model comparisons."""
+    return not (name or "").startswith((SEARCH_OBJECT_PREFIX, f"ix_{SEARCH_OBJECT_PREFIX}"))
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import Connection, text
 
 from forum.config import get_settings
-from forum.db import build_engine
+from forum.db import build_engine, described_by_models
 from forum.models import metadata
 
 config = context.config
@@ -40,6 +40,7 @@ def _run_on(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=described_by_models,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

@@ -1,0 +1,1 @@
+"""Notifications, following and email: telling members what happened while they were away."""

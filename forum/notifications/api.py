@@ -1,0 +1,5 @@
+"""JSON API of the notifications domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["notifications"])

@@ -1,0 +1,5 @@
+"""HTML pages of the notifications domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

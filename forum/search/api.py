@@ -1,0 +1,5 @@
+"""JSON API of the search domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["search"])
