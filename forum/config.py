@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     # A new member's first posts wait for a moderator's approval; 0 turns this off.
     approve_first_posts: int = Field(default=0, ge=0, le=100)
 
+    # Email goes out only when an SMTP server is named; requests only write to the outbox.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = Field(default="", repr=False)
+    smtp_from: str = "forum@localhost"
+    smtp_starttls: bool = True
+    # How often the app's own sender looks at the outbox; 0 leaves sending to `forum send-mail`.
+    mail_send_seconds: float = Field(default=30.0, ge=0)
+    # The forum's public address, for the links in emails.
+    site_url: str = "http://127.0.0.1:8000"
+
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     password_hash_time_cost: int = Field(default=3, ge=1, le=20)
     password_hash_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
@@ -55,6 +67,10 @@ class Settings(BaseSettings):
                 "print(secrets.token_urlsafe(48))')"
             )
         return self
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -5,19 +5,25 @@ so a request's writes land together or not at all, and the commit happens before
 response is sent: an acknowledged post is a stored post.
 """
 
+import os
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import exc as sqlalchemy_errors
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from forum.config import PROJECT_ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_CONNECT_TIMEOUT_S = 5
 # Database objects that no model describes, made only by migrations: the search engines'
 # own tables and indexes (SQLite FTS5 tables and their shadow tables, PostgreSQL GIN indexes).
 SEARCH_OBJECT_PREFIX = "search_"
@@ -54,11 +60,40 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def build_engine(url: str) -> Engine:
-    if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+    """The engine for ``url``. ``hide_parameters``: a logged database error never shows a post or a password hash."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # pre_ping: after a PostgreSQL restart the pool's dead connections are replaced instead of
+    # failing requests; connect_timeout: an unreachable server fails a request instead of hanging it.
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args, hide_parameters=True
+    )
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when the database could not be reached, or stayed locked past the busy timeout.
+
+    Such a request may well succeed a moment later, so the app answers 503 with Retry-After.
+    Every other database error (a bad query, a broken constraint) is a bug and stays a 500.
+    """
+    if isinstance(error, sqlalchemy_errors.TimeoutError):  # every pooled connection busy for pool_timeout
+        return True
+    if not isinstance(error, sqlalchemy_errors.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        return original.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    if isinstance(original, psycopg.OperationalError):
+        # No SQLSTATE: the connection failed or was lost. 08: connection exception,
+        # 53: out of resources (too many connections), 57P: the server is shutting down or starting.
+        return original.sqlstate is None or original.sqlstate.startswith(("08", "53", "57P"))
+    return False
 
 
 class Database:
@@ -103,3 +138,80 @@ def alembic_config(url: str) -> Config:
 def upgrade_to_head(url: str) -> None:
     """Bring the schema to the newest migration: the only way tables are ever made."""
     command.upgrade(alembic_config(url), "head")
+
+
+class BackupError(Exception):
+    """A backup or restore that was refused; the message says why and nothing was changed."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file behind an SQLite URL; None for PostgreSQL (which has pg_dump) and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _check_forum_database(connection: sqlite3.Connection, name: Path) -> None:
+    try:
+        verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{name} is not a readable SQLite database ({error}).") from None
+    if verdict != "ok":
+        raise BackupError(f"{name} is damaged (SQLite integrity check: {verdict}).")
+    if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone() is None:
+        raise BackupError(f"{name} is not a forum database (it has no migration history).")
+
+
+def backup_sqlite(database_file: Path, backup_file: Path) -> int:
+    """Copy a live SQLite database to ``backup_file`` with SQLite's online backup API; returns its pages.
+
+    One backup step copies every page inside one read transaction: in WAL mode writers carry on
+    meanwhile and the copy is the database as it was at one instant, every committed write of
+    that instant included. The copy is checked, made a single self-contained file, and only then
+    linked into place, so ``backup_file`` is either a whole backup or absent; an existing file is
+    never overwritten.
+    """
+    if not database_file.is_file():
+        raise BackupError(f"there is no database at {database_file}.")
+    if backup_file.exists():
+        raise BackupError(f"{backup_file} already exists; choose a new name (a backup never overwrites).")
+    partial = backup_file.with_name(f".{backup_file.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with (
+            closing(sqlite3.connect(database_file, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as source,
+            closing(sqlite3.connect(partial)) as copy,
+        ):
+            source.backup(copy)
+            _check_forum_database(copy, database_file)
+            copy.execute("PRAGMA journal_mode=DELETE")
+            pages = copy.execute("PRAGMA page_count").fetchone()[0]
+        os.link(partial, backup_file)  # fails, rather than overwrites, if the name was taken meanwhile
+    except FileExistsError:
+        raise BackupError(f"{backup_file} already exists; choose a new name (a backup never overwrites).") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return pages
+
+
+def restore_sqlite(backup_file: Path, database_file: Path, *, replace: bool) -> None:
+    """Make ``database_file`` hold exactly what ``backup_file`` holds, in one transaction.
+
+    The backup API runs the other way, into the configured file: the file is never swapped
+    under a connection that has it open, its WAL stays coherent, and a reader sees the old
+    database or the restored one, never a mix. Stop the forum first all the same: anything it
+    writes after the restore lands on the restored data, and anything written since the backup
+    is gone. A database that already holds a forum is replaced only when ``replace`` is set.
+    """
+    if not backup_file.is_file():
+        raise BackupError(f"there is no backup at {backup_file}.")
+    with closing(sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)) as backup:
+        _check_forum_database(backup, backup_file)
+        database_file.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(database_file, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)) as live:
+            has_tables = live.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'").fetchone()
+            if has_tables and not replace:
+                raise BackupError(f"{database_file} already holds a database; add --replace to overwrite it.")
+            backup.backup(live)
+            _check_forum_database(live, database_file)

@@ -5,13 +5,23 @@ from sqlmodel import SQLModel
 from forum.accounts.models import AuthSession, Member
 from forum.guidelines.models import GuidelineDocument, GuidelineRevision, GuidelineSection
 from forum.moderation.models import MemberNotice, ModerationEvent, Report, ReviewItem, WatchedWord
-from forum.threads.models import Comment, PostRevision, Thread, ThreadView
+from forum.notifications.models import (
+    AnnouncedPost,
+    Notification,
+    NotificationPreference,
+    OutboxEmail,
+    ThreadSubscription,
+    TopicFollow,
+)
+from forum.threads.models import Bookmark, Comment, PostRevision, Thread, ThreadRead, ThreadView
 from forum.topics.models import ThreadTopic, Topic, TopicAlias
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AnnouncedPost",
     "AuthSession",
+    "Bookmark",
     "Comment",
     "GuidelineDocument",
     "GuidelineRevision",
@@ -19,14 +29,20 @@ __all__ = [
     "Member",
     "MemberNotice",
     "ModerationEvent",
+    "Notification",
+    "NotificationPreference",
+    "OutboxEmail",
     "PostRevision",
     "Report",
     "ReviewItem",
     "Thread",
+    "ThreadRead",
+    "ThreadSubscription",
     "ThreadTopic",
     "ThreadView",
     "Topic",
     "TopicAlias",
+    "TopicFollow",
     "WatchedWord",
     "metadata",
 ]

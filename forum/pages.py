@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import FormData
 
 from forum.deps import SAFE_METHODS
@@ -45,10 +46,13 @@ def _pending_warnings(request: Request) -> list[MemberNotice]:
     viewer = getattr(request.state, "viewer", None)
     if viewer is None or viewer.member is None or not viewer.member.warning_pending:
         return []
-    with request.app.state.database.session() as session:
-        notices = moderation_service.pending_warnings(session, member_id=viewer.member.id)
-        session.expunge_all()
-        return notices
+    try:
+        with request.app.state.database.session() as session:
+            notices = moderation_service.pending_warnings(session, member_id=viewer.member.id)
+            session.expunge_all()
+            return notices
+    except SQLAlchemyError:  # the database is down: the page (often the 503 page itself) shows without them
+        return []
 
 
 def redirect(url: str) -> RedirectResponse:

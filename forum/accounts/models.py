@@ -7,6 +7,8 @@ from sqlmodel import Field, SQLModel
 
 from forum.kit.tables import timestamp
 
+HANDLE_MAX = 40
+
 
 class Role(StrEnum):
     MEMBER = "member"
@@ -23,6 +25,8 @@ class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
     display_name: str = Field(max_length=60)
+    # How others @mention the member: made once from the display name at joining, never changed.
+    handle: str = Field(max_length=HANDLE_MAX, unique=True)
     credentials: str = Field(default="", max_length=120)
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.MEMBER, max_length=16)
@@ -34,6 +38,8 @@ class Member(SQLModel, table=True):
     standing_reason: str = Field(default="", max_length=500)
     # Set when a moderator's warning waits to be read, so pages look for notices only then.
     warning_pending: bool = False
+    # Unread notifications, kept in step by the notifications service so the header costs no query.
+    unread_notifications: int = 0
 
     @property
     def is_banned(self) -> bool:

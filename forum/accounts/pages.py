@@ -14,6 +14,7 @@ from forum.kit.forms import parse_form
 from forum.kit.ids import Cursor, MemberId
 from forum.pages import redirect, render, safe_next
 from forum.permissions import Viewer
+from forum.threads import reading
 from forum.threads import service as threads_service
 
 router = APIRouter()
@@ -185,8 +186,13 @@ def profile(
     session: SessionDep,
     threads_cursor: Cursor = None,
     comments_cursor: Cursor = None,
+    bookmarks_cursor: Cursor = None,
 ) -> Response:
+    """A member's threads and comments; on their own page, also their bookmarks (nobody else ever sees those)."""
     member = service.get_member(session, member_id=member_id)
     threads = threads_service.threads_by_member(session, viewer=viewer, member_id=member_id, cursor=threads_cursor)
     comments = threads_service.comments_by_member(session, viewer=viewer, member_id=member_id, cursor=comments_cursor)
-    return render(request, "accounts/profile.html", {"member": member, "threads": threads, "comments": comments})
+    own_page = viewer.is_member and viewer.id == member_id
+    bookmarks = reading.list_bookmarks(session, viewer=viewer, cursor=bookmarks_cursor, limit=10) if own_page else None
+    context = {"member": member, "threads": threads, "comments": comments, "bookmarks": bookmarks}
+    return render(request, "accounts/profile.html", context)

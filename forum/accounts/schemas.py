@@ -58,6 +58,7 @@ class MemberSummary(BaseModel):
 class MemberPublic(BaseModel):
     id: int
     display_name: str
+    handle: str
     role: str
 
 

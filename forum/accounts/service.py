@@ -1,7 +1,10 @@
 """The accounts rules: joining, logging in, passwords and profiles."""
 
+import re
+import unicodedata
+
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from forum.accounts import auth
 from forum.accounts.models import Member, Role, SessionKind
@@ -13,6 +16,9 @@ from forum.permissions import Viewer
 
 EMAIL_TAKEN = "An account with this email already exists. Log in instead, or use another email."
 WRONG_CREDENTIALS = "That email and password do not match an account."
+# Handles leave room for a number after them within Member.handle's length.
+HANDLE_BASE_MAX = 30
+HANDLE_ATTEMPTS = 3
 
 
 def normalise_email(email: str) -> str:
@@ -27,20 +33,45 @@ def register(session: Session, *, registration: Registration, role: Role = Role.
     email = normalise_email(registration.email)
     if find_by_email(session, email) is not None:
         raise Conflict(EMAIL_TAKEN)
-    member = Member(
-        email=email,
-        display_name=registration.display_name,
-        credentials=registration.credentials,
-        password_hash=hash_password(registration.password),
-        role=role,
+    password_hash = hash_password(registration.password)
+    for _attempt in range(HANDLE_ATTEMPTS):
+        member = Member(
+            email=email,
+            display_name=registration.display_name,
+            handle=_free_handle(session, registration.display_name),
+            credentials=registration.credentials,
+            password_hash=password_hash,
+            role=role,
+        )
+        try:
+            with session.begin_nested():
+                session.add(member)
+                session.flush()
+            return member
+        except IntegrityError:  # a join at the same moment took the email, or the same handle
+            if find_by_email(session, email) is not None:
+                raise Conflict(EMAIL_TAKEN) from None
+    raise Conflict("Several people are joining with this name right now; please try again.")
+
+
+def handle_base(display_name: str) -> str:
+    """The handle a display name suggests: "Priya Raman" is "priya-raman" (accents dropped)."""
+    plain = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode().lower()
+    return "-".join(re.findall(r"[a-z0-9]+", plain))[:HANDLE_BASE_MAX].strip("-") or "member"
+
+
+def _free_handle(session: Session, display_name: str) -> str:
+    """The suggested handle, or it with the first free number ("priya-raman-2") when taken."""
+    base = handle_base(display_name)
+    taken = set(
+        session.exec(select(Member.handle).where((Member.handle == base) | col(Member.handle).startswith(f"{base}-")))
     )
-    session.add(member)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # two joins with one email at the same moment
-        raise Conflict(EMAIL_TAKEN) from None
-    return member
+    number = 1
+    handle = base
+    while handle in taken:
+        number += 1
+        handle = f"{base}-{number}"
+    return handle
 
 
 def authenticate(session: Session, *, attempt: LoginAttempt) -> Member:
@@ -62,17 +93,16 @@ def log_in(session: Session, *, attempt: LoginAttempt, kind: SessionKind, idle_d
 
 def change_password(session: Session, *, viewer: Viewer, change: PasswordChange) -> None:
     """Set a new password and end every other session and token of the member."""
-    member = require_self(viewer)
+    member = _own_row(session, viewer)
     if not verify_password(member.password_hash, change.current_password):
         raise InvalidInput({"current_password": "This is not your current password."})
-    member = session.merge(member)
     member.password_hash = hash_password(change.new_password)
     member.password_changed_at = utcnow()
     auth.end_all_sessions(session, member_id=member.id, except_session_id=viewer.auth_session_id)
 
 
 def update_profile(session: Session, *, viewer: Viewer, update: ProfileUpdate) -> Member:
-    member = session.merge(require_self(viewer))
+    member = _own_row(session, viewer)
     member.display_name = update.display_name
     member.credentials = update.credentials
     session.flush()
@@ -88,6 +118,14 @@ def get_member(session: Session, *, member_id: int) -> Member:
 
 def count_members(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Member)).one()
+
+
+def _own_row(session: Session, viewer: Viewer) -> Member:
+    """The member's row as stored now: the viewer's copy was read at the start of the request, and
+    writing it back would undo counters other requests changed since (unread notifications, warnings)."""
+    member = session.get(Member, require_self(viewer).id)
+    assert member is not None
+    return member
 
 
 def require_self(viewer: Viewer) -> Member:

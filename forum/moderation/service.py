@@ -36,6 +36,7 @@ from forum.moderation.models import (
     TargetType,
 )
 from forum.moderation.schemas import ActionRequest, ReportCreate
+from forum.notifications import service as notifications_service
 from forum.permissions import (
     Viewer,
     can_act_on_member,
@@ -460,6 +461,7 @@ def _apply(
     )
     if change.action == Action.WARN:
         _send_warning(session, change.target, event)
+    notifications_service.moderation_applied(session, event=event, target=change.target)
     session.flush()
     return event
 
@@ -491,6 +493,7 @@ def _resolve(session: Session, viewer: Viewer, item: ReviewItem, *, outcome: str
         # A claimed item is resolved by the moderator who claimed it.
         extra=(col(ReviewItem.claimed_by_id).is_(None)) | (col(ReviewItem.claimed_by_id) == viewer.id),
     )
+    notifications_service.reports_resolved(session, item=item, outcome=outcome, moderator_id=viewer.id)
     session.execute(
         update(Report)
         .where(col(Report.review_item_id) == item.id, col(Report.closed_at).is_(None))

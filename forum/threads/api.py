@@ -5,15 +5,21 @@ from fastapi import APIRouter, Response, status
 from forum.accounts.schemas import MemberSummary
 from forum.deps import ApiMemberDep, ApiViewerDep, ScreeningDep, SessionDep
 from forum.kit.ids import DEFAULT_PAGE_SIZE, CommentId, Cursor, Limit, TagFilter, ThreadId
-from forum.threads import service
+from forum.threads import reading, service
 from forum.threads.schemas import (
+    BookmarkPage,
+    BookmarkPublic,
+    BookmarkRequest,
     CommentCreate,
     CommentOrder,
     CommentPage,
     CommentPublic,
     CommentUpdate,
+    ReadMark,
+    ReadState,
     RevisionPublic,
     ThreadCreate,
+    ThreadListItem,
     ThreadPage,
     ThreadPublic,
     ThreadUpdate,
@@ -50,6 +56,15 @@ def thread_public(entry: ThreadEntry) -> ThreadPublic:
     )
 
 
+def thread_list_item(entry: ThreadEntry) -> ThreadListItem:
+    unread = entry.unread
+    return ThreadListItem(
+        **thread_public(entry).model_dump(),
+        unread_count=unread.count if unread else None,
+        first_unread_comment_id=unread.first_comment_id if unread else None,
+    )
+
+
 def comment_public(entry: CommentEntry) -> CommentPublic:
     comment = entry.comment
     return CommentPublic(
@@ -73,9 +88,12 @@ def list_threads(
     limit: Limit = DEFAULT_PAGE_SIZE,
     tag: TagFilter = None,
 ) -> ThreadPage:
-    """Threads by latest activity; each ``tag`` given narrows to threads that carry it."""
+    """Threads by latest activity; each ``tag`` given narrows to threads that carry it.
+
+    For a member, each thread says how many comments are new since they last read it.
+    """
     page = service.list_threads(session, viewer=viewer, cursor=cursor, limit=limit, tags=tag)
-    return ThreadPage(items=[thread_public(e) for e in page.items], next_cursor=page.next_cursor)
+    return ThreadPage(items=[thread_list_item(e) for e in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/threads", status_code=status.HTTP_201_CREATED, response_model=ThreadPublic, responses=_ERRORS)
@@ -153,3 +171,69 @@ def comment_revisions(comment_id: CommentId, viewer: ApiMemberDep, session: Sess
     """Earlier versions of a comment, newest first: for its author and moderators."""
     revisions = service.revisions_of(session, viewer=viewer, comment_id=comment_id)
     return [RevisionPublic.model_validate(r, from_attributes=True) for r in revisions]
+
+
+@router.post("/threads/{thread_id}/read", response_model=ReadState, responses=_ERRORS)
+def mark_read(
+    thread_id: ThreadId, viewer: ApiMemberDep, session: SessionDep, data: ReadMark | None = None
+) -> ReadState:
+    """Mark a thread read up to one of its comments, or up to its latest; the mark never moves back.
+
+    Reading comments through the API marks nothing by itself: a client calls this for what it showed.
+    """
+    up_to = data.up_to_comment_id if data else None
+    unread = reading.mark_thread_read(session, viewer=viewer, thread_id=thread_id, up_to_comment_id=up_to)
+    return ReadState(
+        thread_id=thread_id,
+        last_read_comment_id=unread.last_read_comment_id,
+        read_at=unread.read_at,
+        unread_count=unread.count,
+        first_unread_comment_id=unread.first_comment_id,
+    )
+
+
+def bookmark_public(entry: reading.BookmarkEntry) -> BookmarkPublic:
+    bookmark = entry.bookmark
+    return BookmarkPublic(
+        id=bookmark.id,
+        target_type=bookmark.target_type,
+        target_id=bookmark.target_id,
+        thread_id=entry.thread.id,
+        thread_title=entry.thread.title,
+        comment_body=entry.comment.body if entry.comment else None,
+        created_at=bookmark.created_at,
+    )
+
+
+@router.get("/bookmarks", response_model=BookmarkPage, responses=_ERRORS)
+def list_bookmarks(
+    viewer: ApiMemberDep, session: SessionDep, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE_SIZE
+) -> BookmarkPage:
+    """Your bookmarks, newest first; those of something you can no longer see are left out."""
+    page = reading.list_bookmarks(session, viewer=viewer, cursor=cursor, limit=limit)
+    return BookmarkPage(items=[bookmark_public(e) for e in page.items], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/bookmarks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BookmarkPublic,
+    responses={**_ERRORS, 200: {"description": "Already bookmarked: nothing changed", "model": BookmarkPublic}},
+)
+def add_bookmark(
+    data: BookmarkRequest, response: Response, viewer: ApiMemberDep, session: SessionDep
+) -> BookmarkPublic:
+    """Bookmark a thread or a comment: 201 when new, 200 with the same bookmark when it was already there."""
+    entry, created = reading.add_bookmark(
+        session, viewer=viewer, target_type=data.target_type, target_id=data.target_id
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return bookmark_public(entry)
+
+
+@router.delete("/bookmarks", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS)
+def remove_bookmark(data: BookmarkRequest, viewer: ApiMemberDep, session: SessionDep) -> Response:
+    """Remove a bookmark (404 when there is none of that target)."""
+    reading.remove_bookmark(session, viewer=viewer, target_type=data.target_type, target_id=data.target_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from forum.kit.tables import long_text, timestamp
@@ -129,3 +129,42 @@ class ThreadView(SQLModel, table=True):
     thread_id: int = Field(foreign_key="thread.id", primary_key=True)
     viewer_key: str = Field(max_length=64, primary_key=True)
     counted_at: datetime = timestamp()
+
+
+class ThreadRead(SQLModel, table=True):
+    """How far a member has read a thread: the highest comment id they were shown, and when that moved.
+
+    ``last_read_comment_id`` is a position among the thread's comment ids rather than a link to one
+    comment (0: only the opening post), so it stays meaningful whatever moderation does to that comment.
+    """
+
+    __tablename__ = "thread_read"
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    thread_id: int = Field(foreign_key="thread.id", primary_key=True)
+    last_read_comment_id: int = 0
+    read_at: datetime = timestamp()
+
+
+class BookmarkTarget(StrEnum):
+    THREAD = "thread"
+    COMMENT = "comment"
+
+
+class Bookmark(SQLModel, table=True):
+    """A thread or comment a member keeps for later; private, listed to that member only.
+
+    A bookmark of something the member can no longer see is kept (moderation may restore it)
+    but left out of their list.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "target_type", "target_id"),
+        Index("ix_bookmark_member", "member_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    target_type: str = Field(max_length=16)
+    target_id: int
+    created_at: datetime = timestamp()

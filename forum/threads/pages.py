@@ -8,12 +8,12 @@ from fastapi.responses import HTMLResponse
 from forum.deps import PageViewerDep, ScreeningDep, SessionDep, SettingsDep
 from forum.errors import InvalidInput
 from forum.kit.forms import parse_form
-from forum.kit.ids import CommentId, Cursor, TagFilter, ThreadId
+from forum.kit.ids import MAX_ID, CommentId, Cursor, TagFilter, ThreadId
 from forum.kit.pagination import encode_cursor
-from forum.pages import redirect, render
+from forum.pages import redirect, render, safe_next
 from forum.permissions import Viewer, can_moderate
-from forum.threads import service
-from forum.threads.models import Audience, Comment
+from forum.threads import reading, service
+from forum.threads.models import Audience, BookmarkTarget, Comment
 from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
 from forum.threads.view_counter import viewer_key
 from forum.topics import service as topics_service
@@ -54,6 +54,7 @@ def _thread_form(
     status_code: int = 200,
     thread_id: int | None = None,
     suggested: list[str] | None = None,
+    preview_html: str = "",
 ) -> Response:
     """The form to start or edit a thread, offering every topic still offered (and any the thread keeps)."""
     offered = [
@@ -68,11 +69,28 @@ def _thread_form(
         "thread_id": thread_id,
         "offered": offered,
         "suggested": suggested or [],
+        "preview_html": preview_html,
     }
     return render(request, "threads/thread_form.html", context, status_code)
 
 
-def _suggest_if_asked(
+def _preview(session: SessionDep, body: str) -> tuple[str, dict[str, str]]:
+    """The body as its post would show it, or the errors posting it would meet; nothing is stored.
+
+    The body is held to the rules of a post's body first (a comment's and a thread's are the same
+    ``Body``), so a preview never renders more than a post may hold.
+    """
+    try:
+        data = parse_form(CommentCreate, {"body": body})
+    except InvalidInput as error:
+        return "", error.fields
+    return service.render_preview(session, source=data.body), {}
+
+
+NO_TOPIC_CHOSEN = "needs at least one topic: check the suggestions or choose others"
+
+
+def _form_again_if_asked(
     request: Request,
     session: SessionDep,
     viewer: Viewer,
@@ -82,15 +100,21 @@ def _suggest_if_asked(
     action: str,
     thread_id: int | None = None,
 ) -> Response | None:
-    """When the member asks for suggestions (or chose no topic), show the form with them ticked.
+    """The form again, nothing posted, when the member asks for a preview or for topic suggestions.
 
-    Suggestions never post anything: the member checks them and submits.
+    Without any topic chosen the suggestions come unasked, ticked: the member checks them and submits.
+    Everything typed comes back as it was typed.
     """
-    if intent != "suggest" and values["tags"]:
+    suggested: list[str] = []
+    preview_html = ""
+    if intent == "preview":
+        preview_html, errors = _preview(session, values["body"])
+    elif intent == "suggest" or not values["tags"]:
+        suggested = [t.slug for t in topics_service.suggest(session, f"{values['title']}\n{values['body']}")]
+        values = {**values, "tags": values["tags"] or suggested}
+        errors = {} if intent == "suggest" else {"tags": NO_TOPIC_CHOSEN}
+    else:
         return None
-    suggested = [t.slug for t in topics_service.suggest(session, f"{values['title']}\n{values['body']}")]
-    values = {**values, "tags": values["tags"] or suggested}
-    errors = {} if intent == "suggest" else {"tags": "needs at least one topic: check the suggestions or choose others"}
     return _thread_form(
         request,
         session,
@@ -99,8 +123,9 @@ def _suggest_if_asked(
         errors,
         action=action,
         thread_id=thread_id,
-        status_code=200 if intent == "suggest" else 422,
+        status_code=422 if errors else 200,
         suggested=suggested,
+        preview_html=preview_html,
     )
 
 
@@ -119,8 +144,8 @@ def start_thread(
 ) -> Response:
     service.ensure_can_start_thread(viewer)
     values = {"title": title, "body": body, "audience": audience, "tags": tags or []}
-    if (suggestions := _suggest_if_asked(request, session, viewer, values, intent, action="/threads")) is not None:
-        return suggestions
+    if (again := _form_again_if_asked(request, session, viewer, values, intent, action="/threads")) is not None:
+        return again
     try:
         data = parse_form(ThreadCreate, {**values, "confirm_identifiers": bool(confirm_identifiers)})
         thread = service.start_thread(session, viewer=viewer, data=data, policy=policy)
@@ -140,11 +165,21 @@ def thread_page(
     session: SessionDep,
     settings: SettingsDep,
     cursor: Cursor = None,
-    order: CommentOrder = "oldest",
+    order: CommentOrder | None = None,
 ) -> Response:
+    """A thread and a page of its comments; the comments shown count as read for a member.
+
+    A member coming back to a thread by its plain address is sent on (303) to the page that starts
+    at the first comment they have not read. Only the plain address does that: the address they
+    land on names its page, so reloading, Back and a saved address keep showing that page, and the
+    order links and "Back to the first comments" (which name an order) always show the start.
+    """
     entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
+    unread = reading.unread_in_thread(session, viewer=viewer, thread_id=thread_id)
+    if cursor is None and order is None and unread is not None and unread.resume_at is not None:
+        return redirect(_comment_url(thread_id, unread.resume_at))
     _count_view(request, viewer, settings.resolved_secret_key, thread_id)
-    return _render_thread(request, viewer, session, entry, cursor=cursor, order=order)
+    return _render_thread(request, viewer, session, entry, cursor=cursor, order=order or "oldest", unread=unread)
 
 
 def _render_thread(
@@ -157,23 +192,47 @@ def _render_thread(
     order: CommentOrder = "oldest",
     comment_values: dict[str, str] | None = None,
     comment_errors: dict[str, str] | None = None,
+    comment_preview: str = "",
     status_code: int = 200,
+    unread: reading.Unread | None = None,
 ) -> Response:
-    """The thread page; also shown again, with the member's text, when a comment is refused."""
+    """The thread page; also shown again, with the member's text, when a comment is refused or previewed.
+
+    ``unread`` is the member's read state before this view: given, it marks the first unread
+    comment, and the comments shown then count as read.
+    """
     comments = service.comments_page(
         session, viewer=viewer, thread_id=entry.thread.id, cursor=cursor, order=order, limit=COMMENTS_PER_PAGE
     )
+    shown_ids = [c.comment.id for c in comments.items]
+    if unread is not None:
+        _mark_shown_read(request, viewer, entry.thread.id, unread, shown_ids)
     moderating = can_moderate(viewer)
     context = {
         "entry": entry,
         "comments": comments,
+        "unread": unread,
+        "bookmarked": reading.bookmarked_in_thread(
+            session, viewer=viewer, thread_id=entry.thread.id, comment_ids=shown_ids
+        ),
         "mod_topics": topics_service.list_topics(session, viewer=viewer) if moderating else [],
         "order": order,
         "cursor": cursor,
         "comment_values": comment_values or {},
         "comment_errors": comment_errors or {},
+        "comment_preview": comment_preview,
     }
     return render(request, "threads/thread.html", context, status_code)
+
+
+def _mark_shown_read(
+    request: Request, viewer: Viewer, thread_id: int, unread: reading.Unread, shown_ids: list[int]
+) -> None:
+    """Move the read position in a short transaction of its own, so reading a page never holds the write lock."""
+    position = reading.position_after_showing(unread, shown_ids)
+    if position is not None:
+        with request.app.state.database.session(write=True) as write_session:
+            reading.mark_read(write_session, viewer=viewer, thread_id=thread_id, up_to_comment_id=position)
 
 
 def _count_view(request: Request, viewer: Viewer, secret: str, thread_id: int) -> None:
@@ -211,9 +270,9 @@ def edit_thread(
     service.thread_for_editing(session, viewer=viewer, thread_id=thread_id)
     action = f"/threads/{thread_id}/edit"
     values = {"title": title, "body": body, "audience": audience, "tags": tags or []}
-    suggestions = _suggest_if_asked(request, session, viewer, values, intent, action=action, thread_id=thread_id)
-    if suggestions is not None:
-        return suggestions
+    again = _form_again_if_asked(request, session, viewer, values, intent, action=action, thread_id=thread_id)
+    if again is not None:
+        return again
     try:
         data = parse_form(ThreadUpdate, {**values, "confirm_identifiers": bool(confirm_identifiers)})
         service.edit_thread(session, viewer=viewer, thread_id=thread_id, data=data)
@@ -239,25 +298,42 @@ def add_comment(
     policy: ScreeningDep,
     body: TextField = "",
     confirm_identifiers: TextField = "",
+    intent: TextField = "post",
 ) -> Response:
+    """Post a comment; with ``intent=preview``, show the thread again with the comment previewed and not posted."""
     service.thread_for_commenting(session, viewer=viewer, thread_id=thread_id)
-    try:
-        data = parse_form(CommentCreate, {"body": body, "confirm_identifiers": bool(confirm_identifiers)})
-        comment = service.add_comment(session, viewer=viewer, thread_id=thread_id, data=data, policy=policy)
-    except InvalidInput as error:
-        entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
-        return _render_thread(
-            request, viewer, session, entry, comment_values={"body": body}, comment_errors=error.fields, status_code=422
-        )
-    return redirect(_comment_url(thread_id, comment.id or 0))
+    preview_html = ""
+    if intent == "preview":
+        preview_html, errors = _preview(session, body)
+    else:
+        try:
+            data = parse_form(CommentCreate, {"body": body, "confirm_identifiers": bool(confirm_identifiers)})
+            comment = service.add_comment(session, viewer=viewer, thread_id=thread_id, data=data, policy=policy)
+            return redirect(_comment_url(thread_id, comment.id or 0))
+        except InvalidInput as error:
+            errors = error.fields
+    entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
+    return _render_thread(
+        request,
+        viewer,
+        session,
+        entry,
+        comment_values={"body": body},
+        comment_errors=errors,
+        comment_preview=preview_html,
+        status_code=422 if errors else 200,
+    )
 
 
 def _comment_url(thread_id: int, comment_id: int) -> str:
-    """The thread page that starts at this comment (the cursor means 'after the one before')."""
+    """The thread page that starts at this comment (the cursor means 'after the one before').
+
+    It always names a page or an order, so it is never sent on to the first unread comment.
+    """
     return (
         f"/threads/{thread_id}?cursor={encode_cursor(comment_id - 1)}#comment-{comment_id}"
         if comment_id > 1
-        else f"/threads/{thread_id}#comment-{comment_id}"
+        else f"/threads/{thread_id}?order=oldest#comment-{comment_id}"
     )
 
 
@@ -274,9 +350,14 @@ def edit_comment_form(request: Request, comment_id: CommentId, viewer: PageViewe
 
 
 def _comment_form(
-    request: Request, comment: Comment, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+    request: Request,
+    comment: Comment,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    preview_html: str = "",
 ) -> Response:
-    context = {"comment": comment, "values": values, "errors": errors}
+    context = {"comment": comment, "values": values, "errors": errors, "preview_html": preview_html}
     return render(request, "threads/comment_form.html", context, status_code)
 
 
@@ -288,8 +369,12 @@ def edit_comment(
     session: SessionDep,
     body: TextField = "",
     confirm_identifiers: TextField = "",
+    intent: TextField = "post",
 ) -> Response:
     comment = service.comment_for_editing(session, viewer=viewer, comment_id=comment_id)
+    if intent == "preview":
+        preview_html, errors = _preview(session, body)
+        return _comment_form(request, comment, {"body": body}, errors, 422 if errors else 200, preview_html)
     try:
         data = parse_form(CommentUpdate, {"body": body, "confirm_identifiers": bool(confirm_identifiers)})
         service.edit_comment(session, viewer=viewer, comment_id=comment_id, data=data)
@@ -302,3 +387,21 @@ def edit_comment(
 def delete_comment(comment_id: CommentId, viewer: PageViewerDep, session: SessionDep) -> Response:
     comment = service.delete_comment(session, viewer=viewer, comment_id=comment_id)
     return redirect(_comment_url(comment.thread_id, comment_id))
+
+
+@router.post("/bookmarks")
+def bookmark(
+    viewer: PageViewerDep,
+    session: SessionDep,
+    # A target that is not one is a 422, like any invalid form.
+    target_type: Annotated[BookmarkTarget, Form()],
+    target_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+    remove: TextField = "",
+    next: TextField = "/",
+) -> Response:
+    """Bookmark a thread or a comment from its page, or with ``remove`` take the bookmark away; then go back."""
+    if remove:
+        reading.remove_bookmark(session, viewer=viewer, target_type=target_type, target_id=target_id)
+    else:
+        reading.add_bookmark(session, viewer=viewer, target_type=target_type, target_id=target_id)
+    return redirect(safe_next(next))

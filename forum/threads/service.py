@@ -17,6 +17,8 @@ from forum.kit.time import utcnow
 from forum.moderation import screening
 from forum.moderation.models import TargetType
 from forum.moderation.screening import ScreeningPolicy, Verdict
+from forum.notifications import service as notifications_service
+from forum.notifications.mentions import link_mentions
 from forum.permissions import (
     Viewer,
     can_comment,
@@ -29,7 +31,7 @@ from forum.permissions import (
     require,
     require_visible,
 )
-from forum.threads import queries
+from forum.threads import queries, reading
 from forum.threads.models import Comment, PostRevision, Thread, Visibility
 from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
 from forum.topics import queries as topics_queries
@@ -39,12 +41,16 @@ from forum.topics.service import TopicEntry
 
 @dataclass(frozen=True)
 class ThreadEntry:
-    """A thread as one viewer sees it: with its author, its topics, and whether its words are shown."""
+    """A thread as one viewer sees it: with its author, its topics, and whether its words are shown.
+
+    In lists, ``unread`` says what is new to a member since they last read it (None for visitors).
+    """
 
     thread: Thread
     author: Member
     text_shown: bool
     topics: list[TopicEntry] = field(default_factory=list)
+    unread: reading.Unread | None = None
 
 
 @dataclass(frozen=True)
@@ -63,8 +69,17 @@ class AuthoredComment:
 
 
 def _render(session: Session, source: str) -> str:
-    """A post's HTML: guideline citations expanded, then Markdown rendered and sanitised."""
-    return render_markdown(expand_citations(session, source))
+    """A post's HTML: @mentions linked and guideline citations expanded, then Markdown rendered and sanitised."""
+    return render_markdown(expand_citations(session, link_mentions(session, source)))
+
+
+def render_preview(session: Session, *, source: str) -> str:
+    """What a post with this Markdown would show, rendered and sanitised exactly as posting does; stores nothing.
+
+    Sharing ``_render`` is the point: a preview that used a renderer of its own could promise
+    the member something the posted text would not look like.
+    """
+    return _render(session, source)
 
 
 def _text_shown(viewer: Viewer, post: Thread | Comment) -> bool:
@@ -90,10 +105,14 @@ def _load_comment(session: Session, viewer: Viewer, comment_id: int) -> tuple[Co
 # --- reading -----------------------------------------------------------------------
 
 
-def _with_topics(session: Session, rows: list[tuple[Thread, Member]]) -> list[ThreadEntry]:
-    """Entries for listed threads, their topics fetched in one query for the whole page."""
-    topics = topics_service.topics_by_thread(session, [thread.id for thread, _author in rows])
-    return [ThreadEntry(thread, author, True, topics.get(thread.id, [])) for thread, author in rows]
+def _with_topics(session: Session, viewer: Viewer, rows: list[tuple[Thread, Member]]) -> list[ThreadEntry]:
+    """Entries for listed threads, their topics and the viewer's unread counts fetched in one query each."""
+    thread_ids = [thread.id for thread, _author in rows]
+    topics = topics_service.topics_by_thread(session, thread_ids)
+    unread = reading.unread_by_thread(session, viewer=viewer, thread_ids=thread_ids)
+    return [
+        ThreadEntry(thread, author, True, topics.get(thread.id, []), unread.get(thread.id)) for thread, author in rows
+    ]
 
 
 def list_threads(
@@ -113,7 +132,7 @@ def list_threads(
     statement = queries.latest_threads(viewer, after=after, limit=limit + 1, pinned=pinned)
     if tags:
         statement = topics_queries.tagged_with_all(statement, topics_service.topic_ids_for_filter(session, tags))
-    entries = _with_topics(session, list(session.exec(statement).all()))
+    entries = _with_topics(session, viewer, list(session.exec(statement).all()))
     return take_page(entries, limit, lambda e: (e.thread.last_activity_at, e.thread.id))
 
 
@@ -130,7 +149,7 @@ def list_topic_threads(
 ) -> Page[ThreadEntry]:
     after = decode_cursor(cursor, datetime, int) if cursor else None
     statement = topics_queries.threads_in_topic(viewer, topic_id=topic_id, after=after, limit=limit + 1)
-    entries = _with_topics(session, list(session.exec(statement).all()))
+    entries = _with_topics(session, viewer, list(session.exec(statement).all()))
     return take_page(entries, limit, lambda e: (e.thread.last_activity_at, e.thread.id))
 
 
@@ -203,7 +222,7 @@ def threads_by_member(
     rows = session.exec(
         queries.threads_by_author(viewer, author_id=member_id, before_id=before_id, limit=limit + 1)
     ).all()
-    entries = _with_topics(session, list(rows))
+    entries = _with_topics(session, viewer, list(rows))
     return take_page(entries, limit, lambda e: (e.thread.id,))
 
 
@@ -294,6 +313,7 @@ def start_thread(session: Session, *, viewer: Viewer, data: ThreadCreate, policy
     session.flush()
     topics_service.set_thread_topics(session, thread=thread, topics=topics)
     _file(session, thread, verdict)
+    notifications_service.post_published(session, post=thread)
     return thread
 
 
@@ -337,6 +357,7 @@ def edit_thread(session: Session, *, viewer: Viewer, thread_id: int, data: Threa
         topics_service.set_thread_topics(session, thread=thread, topics=topics)
     session.flush()
     _file(session, thread, verdict)
+    notifications_service.post_edited(session, post=thread)
     return thread
 
 
@@ -368,6 +389,7 @@ def add_comment(
         _count_activity(session, comment, by=1, at=now)
     session.flush()
     _file(session, comment, verdict, born_held=verdict.hold)
+    notifications_service.post_published(session, post=comment)
     return comment
 
 
@@ -388,6 +410,7 @@ def edit_comment(session: Session, *, viewer: Viewer, comment_id: int, data: Com
         comment.updated_at = utcnow()
         session.flush()
         _file(session, comment, verdict)
+        notifications_service.post_edited(session, post=comment)
     return comment
 
 
@@ -402,12 +425,14 @@ def delete_comment(session: Session, *, viewer: Viewer, comment_id: int) -> Comm
 
 
 def set_visibility(session: Session, post: Thread | Comment, visibility: Visibility) -> None:
-    """Moderation moves a post between visible, held, hidden and removed; counts follow."""
+    """Moderation moves a post between visible, held, hidden and removed; counts and notifications follow."""
     was_counted = post.is_counted
     post.visibility = visibility
     if isinstance(post, Comment) and was_counted != post.is_counted:
         _count_activity(session, post, by=1 if post.is_counted else -1)
     session.flush()
+    # However it came back (approved, restored, an undo), a post others can now read tells who should know, once.
+    notifications_service.post_published(session, post=post)
 
 
 def _adjust_comment_count(session: Session, *, thread_id: int, by: int, activity_at: datetime | None = None) -> None:

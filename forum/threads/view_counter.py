@@ -13,11 +13,11 @@ import threading
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, update
 
 from forum.db import Database
 from forum.kit.time import utcnow
+from forum.kit.upsert import upsert
 from forum.permissions import Viewer
 from forum.threads.models import Thread, ThreadView
 
@@ -61,8 +61,7 @@ class ViewCounter:
 
     def _count_once(self, session: Session, *, thread_id: int, key: str, seen_at: datetime) -> bool:
         """Insert or refresh the viewer's row; true if this view falls in a new window."""
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(ThreadView).values(thread_id=thread_id, viewer_key=key, counted_at=seen_at)
+        statement = upsert(session, ThreadView).values(thread_id=thread_id, viewer_key=key, counted_at=seen_at)
         statement = statement.on_conflict_do_update(
             index_elements=["thread_id", "viewer_key"],
             set_={"counted_at": statement.excluded.counted_at},

@@ -10,8 +10,9 @@ def test_register_returns_the_new_member(client) -> None:
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "display_name", "role"}
+    assert set(body) == {"id", "display_name", "handle", "role"}
     assert body["display_name"] == "New Member"
+    assert body["handle"].startswith("new-member")
     assert body["role"] == "member"
 
 

@@ -159,7 +159,11 @@ class World:
         """Everything a moderator can see of the world through the API."""
         targets = (self.public_thread, self.thread, self.locked_thread)
         return {
-            "listed": self.listed_as("moderator"),
+            # Reading pages moves the moderator's own read marks, so those are left out of the world.
+            "listed": [
+                {key: value for key, value in thread.items() if key not in ("unread_count", "first_unread_comment_id")}
+                for thread in self.listed_as("moderator")
+            ],
             "threads": [self.thread_as(thread, "moderator") for thread in targets],
             "comments": [self.comments_as(thread, "moderator") for thread in targets],
         }
