@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
-WRK_TIMEOUT = "10s"
+REQUEST_TIMEOUT_S = 10  # a request unanswered this long counts as an error (wrk's --timeout, and the Python one)
 HEADER_SEPARATOR = "\x1f"
 RESULT_MARK = "BENCH_RESULT "
 
@@ -106,7 +106,7 @@ def _run_wrk(base_url: str, loads: list[Load], seconds: float) -> list[LoadResul
                 f"-t{min(threads_each, load.connections)}",
                 f"-c{load.connections}",
                 f"-d{max(1, round(seconds))}s",
-                f"--timeout={WRK_TIMEOUT}",
+                f"--timeout={REQUEST_TIMEOUT_S}s",
                 "-s",
                 str(WRK_SCRIPT),
                 base_url,
@@ -216,8 +216,8 @@ async def _connection(
         sent = time.perf_counter()
         try:
             writer.write(request)
-            status, keep_open = await _read_answer(reader)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+            status, keep_open = await asyncio.wait_for(_read_answer(reader), REQUEST_TIMEOUT_S)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):  # OSError: timeouts too
             tally.failures += 1
             writer.close()
             writer = None

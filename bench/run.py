@@ -145,6 +145,7 @@ class ForumFigures:
     page_bytes: int
     topic_pages: int
     peak_rss_mb: list[float]
+    rss_mb: list[float]
     reads: list[scenarios.Scenario]
 
 
@@ -182,6 +183,7 @@ def load_forum(server: Server, forum: SeededForum, options: Options) -> ForumFig
         page_bytes=page_bytes,
         topic_pages=topic_pages,
         peak_rss_mb=server.peak_rss_mb(),
+        rss_mb=server.rss_mb(),
         reads=reads,
     )
 
@@ -231,6 +233,7 @@ def run(options: Options) -> dict[str, Any]:
             ceiling=ceiling,
             writes=measured.writes,
             peak_rss_mb=measured.peak_rss_mb,
+            rss_mb=measured.rss_mb,
             page_bytes=measured.page_bytes,
         )
         json_path, markdown_path = report.write(results, RESULTS_DIR, name)

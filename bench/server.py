@@ -189,6 +189,14 @@ class Server:
         """Each worker's peak resident memory so far (the kernel's high-water mark where it keeps one)."""
         return [round(_peak_rss_bytes(pid) / 2**20, 1) for pid in self.worker_pids()]
 
+    def rss_mb(self) -> list[float]:
+        """Each worker's resident memory now: with the peak, it tells a lasting size from a passing spike."""
+        sizes = []
+        for pid in self.worker_pids():
+            with contextlib.suppress(psutil.Error):
+                sizes.append(round(psutil.Process(pid).memory_info().rss / 2**20, 1))
+        return sizes
+
 
 def _cmdline(process: "psutil.Process") -> list[str]:
     try:

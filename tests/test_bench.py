@@ -100,7 +100,7 @@ def test_a_page_under_load_is_measured_without_errors(server: Server, generator:
     assert 0 < result.p50_ms <= result.p95_ms <= result.p99_ms <= result.max_ms
     assert cpu_ms is not None
     assert cpu_ms > 0
-    assert all(mb > 0 for mb in server.peak_rss_mb())
+    assert all(0 < now <= peak for now, peak in zip(server.rss_mb(), server.peak_rss_mb(), strict=True))
 
 
 def test_a_members_page_is_loaded_as_the_logged_in_member(
@@ -167,3 +167,6 @@ def test_targets_are_met_or_short_by_their_figures() -> None:
     lost = report.check_targets(rows, ceiling, report.WriteCheck(acknowledged=6_000, stored=5_999), [120.0])
     assert verdicts("Comment posting: no errors", lost) == ["short"]
     assert verdicts("Peak RSS", lost) == ["met"]
+    # Timed-out requests have no latency: a fast p95 among the others does not meet the target.
+    rows["search"] = report.Row("search", "search", _result(300, errors=5), 1.0)
+    assert verdicts("Search", report.check_targets(rows, ceiling, kept, [120.0])) == ["short"]
