@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench import load
 from bench.server import Server
+from forum.config import PROJECT_ROOT
 
 SAMPLES_PER_S = 200
 SHOWN = 20
@@ -69,11 +70,11 @@ def record(server: Server, page_load: load.Load, seconds: float, generator: str,
 def _function(frame: str) -> str:
     """``name (path:line)`` without the line, and with the path cut to the package that holds it."""
     name, _, location = frame.partition(" (")
-    path = location.rsplit(":", 1)[0]
-    for marker in ("site-packages/", "/work/", "/lib/python3"):
+    path = location.rsplit(":", 1)[0].removeprefix(f"{PROJECT_ROOT}/")
+    for marker in ("site-packages/", "/lib/python3"):
         if marker in path:
             path = path.split(marker, 1)[1]
-    return f"{name} ({path.removeprefix('main/')})"
+    return f"{name} ({path})"
 
 
 def _library(function: str) -> str:
