@@ -45,7 +45,7 @@ def search_posts(
     with no words finds nothing. ``sort=relevance`` (the default) puts the best matches
     first, ``sort=newest`` the newest posts. Each ``tag`` narrows to threads with that
     topic (all must match). ``snippet`` is escaped HTML with the matches in ``<mark>``.
-    A word found in more than 10,000 threads (or comments) is searched in the newest 10,000.
+    A word found in more than 1,000 threads (or comments) is searched in the newest 1,000.
     """
     page = service.search(session, viewer=viewer, search=search, limit=limit)
     return SearchPage(items=[result_public(hit) for hit in page.items], next_cursor=page.next_cursor)

@@ -9,8 +9,10 @@ One statement answers a page, and its cost is bounded however common the words a
 * each engine reads at most ``MATCH_WINDOW`` matches of each kind, the newest first, in
   the order of its own index, and ranks only those (ranking is the costly part: a word
   in a third of a million posts would otherwise be scored a third of a million times);
-* threads and comments are each filtered, ordered and cut to the page size on their own,
-  then merged;
+* the window is put in the order of the sort and cut at the cursor before any other
+  table is read; threads and comments are then looked up in that order, filtered for the
+  viewer and cut to the page size each on their own, then merged (PostgreSQL stops
+  reading once a page is full);
 * titles, authors and snippets are added only for the rows of that page, so the snippet
   work never grows with the number of matches.
 """
@@ -20,7 +22,7 @@ from enum import IntEnum, StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Float, Integer, Select, Subquery, case, cast, literal, union_all
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from forum.accounts.models import Member
 from forum.permissions import Viewer
@@ -51,15 +53,23 @@ MATCH_END = "\x03"
 LESS_THAN_STAND_IN = "\x04"
 
 # A word found in more posts than this is searched in the newest this many of each kind.
-MATCH_WINDOW = 10_000
+# Its cost is paid by every search of a common word (each match is read and ranked), and the
+# search page must answer within 100 ms under load over a million comments: measured with
+# bench/search_probe.py, a window of 10,000 cost 60-150 ms of database time, 1,000 a tenth of it.
+# (The API description and the README state the number.)
+MATCH_WINDOW = 1_000
 
 
 class SearchEngine(Protocol):
     """How one database finds, ranks and quotes matching posts."""
 
-    def matches(self, kind: HitKind, terms: SearchTerms) -> Subquery:
-        """The newest ``MATCH_WINDOW`` posts of this kind matching every term, as ``post_id``
-        and ``relevance`` (a positive number, larger for a better match)."""
+    def prepare(self, session: Session) -> None:
+        """Set what the database needs to run the search well, for this transaction only."""
+        ...
+
+    def matches(self, kind: HitKind, terms: SearchTerms, *, ranked: bool) -> Subquery:
+        """The newest ``MATCH_WINDOW`` posts of this kind matching every term, as ``post_id`` and,
+        when ``ranked``, ``relevance`` (a positive number, larger for a better match), else ``created_at``."""
         ...
 
     def snippet(self, statement: Select, hits: Subquery, terms: SearchTerms) -> tuple[Select, ColumnElement[str]]:
@@ -90,6 +100,23 @@ def ordered_score(relevance: ColumnElement[Any]) -> ColumnElement[int]:
     return cast(scaled, Integer) + 1
 
 
+def _candidates(
+    engine: SearchEngine, kind: HitKind, terms: SearchTerms, *, sort: SearchSort, after: tuple[Any, int, int] | None
+) -> Subquery:
+    """The window's matches after the cursor, in the order of the sort, as ``post_id`` and ``sort_key``.
+
+    Everything here comes from the window itself, before any other table is read; the limit
+    (never reached: the window is no larger) keeps PostgreSQL from planning it into the joins,
+    so the joins can read the candidates in order and stop once a page is full.
+    """
+    matches = engine.matches(kind, terms, ranked=sort is SearchSort.RELEVANCE)
+    key = ordered_score(matches.c.relevance) if sort is SearchSort.RELEVANCE else matches.c.created_at
+    candidates = select(matches.c.post_id, key.label("sort_key"))
+    if after is not None:
+        candidates = candidates.where(_after(key, matches.c.post_id, kind, after))
+    return candidates.order_by(key.desc(), matches.c.post_id.desc()).limit(MATCH_WINDOW).subquery("candidates")
+
+
 def _side(
     engine: SearchEngine,
     kind: HitKind,
@@ -102,34 +129,30 @@ def _side(
     after: tuple[Any, int, int] | None,
     limit: int,
 ) -> Select:
-    """The best ``limit`` matching threads, or comments, that the viewer may see, after a cursor."""
+    """The first ``limit`` matching threads, or comments, that the viewer may see, after a cursor."""
     if kind is HitKind.THREAD:
         statement, post = visible_threads(viewer), Thread
     else:
         # A comment is found only where both it and its thread are shown to the viewer.
         statement = visible_threads(viewer).join(Comment, col(Comment.thread_id) == Thread.id)
         statement, post = statement.where(col(Comment.deleted_at).is_(None), shown_to(Comment, viewer)), Comment
-    matches = engine.matches(kind, terms)
-    statement = statement.join(matches, matches.c.post_id == col(post.id))
-    score = ordered_score(matches.c.relevance)
+    candidates = _candidates(engine, kind, terms, sort=sort, after=after)
+    statement = statement.join(candidates, candidates.c.post_id == col(post.id))
     if author_id is not None:
         statement = statement.where(post.author_id == author_id)
     if topic_ids:
         statement = tagged_with_all(statement, topic_ids)
-    key = score if sort is SearchSort.RELEVANCE else col(post.created_at)
-    post_id = col(post.id)
-    if after is not None:
-        statement = statement.where(_after(key, post_id, kind, after))
     columns = (
         literal(int(kind)).label("kind"),
-        post_id.label("post_id"),
+        col(post.id).label("post_id"),
         col(Thread.id).label("thread_id"),
         col(post.author_id).label("author_id"),
         col(post.created_at).label("created_at"),
         col(post.visibility).label("visibility"),
-        score.label("score"),
+        (candidates.c.sort_key if sort is SearchSort.RELEVANCE else literal(0)).label("score"),
     )
-    return select(*statement.with_only_columns(*columns).order_by(key.desc(), post_id.desc()).limit(limit).subquery().c)
+    ordered = statement.with_only_columns(*columns).order_by(candidates.c.sort_key.desc(), candidates.c.post_id.desc())
+    return select(*ordered.limit(limit).subquery().c)
 
 
 def _after(key: Any, post_id: Any, kind: HitKind, after: tuple[Any, int, int]) -> ColumnElement[bool]:

@@ -83,8 +83,10 @@ def search(
     if not terms:
         return Page(items=[], next_cursor=None)
     topic_ids = topics_service.topic_ids_for_filter(session, search.tags) if search.tags else []
+    engine = _engine(session)
+    engine.prepare(session)
     statement = queries.search_page(
-        _engine(session),
+        engine,
         viewer,
         terms,
         topic_ids=topic_ids,

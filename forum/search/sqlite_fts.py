@@ -9,9 +9,11 @@ and comments rank alike once each table holds more than a handful of posts.
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, Subquery, TableClause, and_, case, column, func, select, table
+from sqlmodel import Session, col
 
 from forum.search.queries import MATCH_END, MATCH_START, MATCH_WINDOW, HitKind
 from forum.search.terms import SearchTerms
+from forum.threads.models import Comment, Thread
 
 SNIPPET_TOKENS = 24
 ELLIPSIS = "…"
@@ -46,17 +48,27 @@ def fts5_query(terms: SearchTerms) -> str:
 
 
 class SqliteSearch:
-    def matches(self, kind: HitKind, terms: SearchTerms) -> Subquery:
-        """Read from the FTS5 table in rowid order, newest first, so the window costs its size only."""
+    def prepare(self, session: Session) -> None:
+        """Nothing to set: SQLite plans the statement as written."""
+
+    def matches(self, kind: HitKind, terms: SearchTerms, *, ranked: bool) -> Subquery:
+        """Read from the FTS5 table in rowid order, newest first, so the window costs its size only.
+
+        bm25() first counts every post holding each term (its rarity), a cost that grows with
+        how common the words are: it is only paid when the order needs it.
+        """
         index = _INDEXES[kind].table()
         hidden = index.c[_INDEXES[kind].name]
-        return (
-            select(
-                index.c.rowid.label("post_id"),
-                # bm25() is negative, lower for a better match.
-                (-func.bm25(hidden, *_INDEXES[kind].weights)).label("relevance"),
+        if ranked:  # bm25() is negative, lower for a better match
+            window = select(
+                index.c.rowid.label("post_id"), (-func.bm25(hidden, *_INDEXES[kind].weights)).label("relevance")
             )
-            .where(hidden.op("MATCH")(fts5_query(terms)))
+        else:  # the date is the post's, read only for the newest first
+            post = Thread if kind is HitKind.THREAD else Comment
+            window = select(index.c.rowid.label("post_id"), col(post.created_at).label("created_at"))
+            window = window.join(post, col(post.id) == index.c.rowid)
+        return (
+            window.where(hidden.op("MATCH")(fts5_query(terms)))
             .order_by(index.c.rowid.desc())
             .limit(MATCH_WINDOW)
             .subquery(f"{_INDEXES[kind].name}_hits")
