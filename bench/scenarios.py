@@ -104,8 +104,7 @@ def last_topic_page(database_url: str, slug: str) -> tuple[str | None, int]:
     try:
         with database.session() as session:
             topic = session.exec(select(Topic).where(Topic.slug == slug)).one()
-            counts = session.exec(topics_queries.visible_thread_counts(VISITOR, topic_id=topic.id)).all()
-            pages = ceil(sum(count for _topic, count in counts) / DEFAULT_PAGE_SIZE)
+            pages = ceil(topic.public_thread_count / DEFAULT_PAGE_SIZE)
             if pages <= 1:
                 return None, pages
             before_last = topics_queries.threads_in_topic(VISITOR, topic_id=topic.id, after=None, limit=1)

@@ -10,35 +10,37 @@ from urllib.parse import quote, urlsplit
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from forum import templating
 from forum.accounts import api as accounts_api
 from forum.accounts import pages as accounts_pages
 from forum.accounts import passwords
 from forum.config import PROJECT_ROOT, Settings, get_settings
-from forum.db import Database, is_unavailable
+from forum.db import Database, is_unavailable, limit_request_threads
 from forum.deps import SAFE_METHODS
-from forum.errors import ForumError, NotFound, RateLimited, Unauthorized
+from forum.errors import ForumError, NotFound, Unauthorized
 from forum.feeds import pages as feeds_pages
 from forum.guidelines import api as guidelines_api
 from forum.guidelines import pages as guidelines_pages
-from forum.kit import csrf, security_headers
+from forum.kit import access_log, csrf, heap, security_headers
 from forum.moderation import api as moderation_api
 from forum.moderation import pages as moderation_pages
 from forum.notifications import api as notifications_api
 from forum.notifications import pages as notifications_pages
 from forum.notifications.mail import MailSender
-from forum.pages import render, verify_csrf
+from forum.pages import render, verify_csrf, with_retry_after
 from forum.permissions import VISITOR, Viewer
 from forum.search import api as search_api
 from forum.search import pages as search_pages
 from forum.threads import api as threads_api
 from forum.threads import pages as threads_pages
+from forum.threads.fragments import FragmentCache
 from forum.threads.view_counter import ViewCounter, ViewFlusher
 from forum.topics import api as topics_api
 from forum.topics import pages as topics_pages
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     database = database or Database(settings.resolved_database_url)
     passwords.configure(settings)
+    access_log.install()
+    templating.configure(settings)
     settings.resolved_secret_key  # noqa: B018 - made (or read) at start, so a bad data directory fails early
 
     @asynccontextmanager
@@ -94,6 +98,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if settings.email_enabled and settings.mail_send_seconds > 0:
             mail_sender = MailSender(database, settings, interval=settings.mail_send_seconds)
             mail_sender.start()
+        limit_request_threads()
+        heap.settle()
         yield
         if flusher is not None:
             flusher.stop()
@@ -113,6 +119,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     app.state.view_counter = ViewCounter(window=timedelta(hours=settings.view_window_hours))
+    app.state.comment_fragments = FragmentCache()
 
     for api in (
         accounts_api.router,
@@ -138,7 +145,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     _install_api_docs(app)
 
-    _install_csrf_cookie(app)
+    app.add_middleware(csrf.CsrfCookie)
     _install_error_handlers(app)
     security_headers.install(app)
     return app
@@ -151,23 +158,6 @@ def _install_api_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> FileResponse:
         return FileResponse(PROJECT_ROOT / "static" / "api-docs" / "index.html")
-
-
-def _install_csrf_cookie(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def csrf_cookie(request: Request, call_next):  # type: ignore[no-untyped-def]
-        seed = request.cookies.get(csrf.COOKIE_NAME)
-        request.state.csrf_seed = seed or csrf.new_seed()
-        response: Response = await call_next(request)
-        if not seed and not request.url.path.startswith("/api/"):
-            response.set_cookie(
-                csrf.COOKIE_NAME,
-                request.state.csrf_seed,
-                httponly=True,
-                samesite="lax",
-                secure=request.url.scheme == "https",
-            )
-        return response
 
 
 def _is_api(request: Request) -> bool:
@@ -191,9 +181,10 @@ def _page_to_return_to(request: Request) -> str:
 def _allowed_methods(request: Request) -> str:
     """Every method this path answers. Starlette's 405 names only those of the first route matching the path."""
     methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, APIRoute) and route.matches(request.scope)[0] is not Match.NONE:
-            methods |= route.methods
+    # Included routers are not flattened into app.routes: their routes are found through their contexts.
+    for context in iter_route_contexts(request.app.routes):
+        if isinstance(context.original_route, APIRoute) and context.matches(request.scope)[0] is not Match.NONE:
+            methods |= context.methods or set()
     return ", ".join(sorted(methods))
 
 
@@ -206,14 +197,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def forum_error(request: Request, error: ForumError) -> Response:
         if _is_api(request):
             headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
-            if isinstance(error, RateLimited):
-                headers = {"Retry-After": str(error.retry_after)}
-            return JSONResponse({"detail": error.message}, status_code=error.status_code, headers=headers)
+            answer = JSONResponse({"detail": error.message}, status_code=error.status_code, headers=headers)
+            return with_retry_after(answer, error)
         if isinstance(error, Unauthorized) or (isinstance(error, NotFound) and not _viewer(request).is_member):
             # A visitor is asked to log in and sent back afterwards; absent and members-only
             # look the same to them, so the answer reveals nothing.
             return RedirectResponse(f"/login?next={quote(_page_to_return_to(request))}", status_code=303)
-        return _error_page(request, error.status_code, error.message)
+        return with_retry_after(_error_page(request, error.status_code, error.message), error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:

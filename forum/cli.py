@@ -22,6 +22,7 @@ from forum.errors import ForumError
 from forum.guidelines import service as guidelines_service
 from forum.guidelines.content import read_document_file
 from forum.kit.forms import field_messages
+from forum.limits import service as limits_service
 from forum.notifications import mail
 from forum.notifications import service as notifications_service
 
@@ -134,6 +135,13 @@ def _send_digest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _prune_limits(settings: Settings, args: argparse.Namespace) -> int:
+    with _write_session(settings) as session:
+        deleted = limits_service.prune(session)
+    print(f"Deleted {deleted} rate-limit counter{'' if deleted == 1 else 's'} no longer needed.")
+    return 0
+
+
 POSTGRES_BACKUP = """error: `forum backup` and `forum restore` copy SQLite databases. For PostgreSQL use its own tools
 (the URL as in FORUM_DATABASE_URL, without "+psycopg"), for example:
   pg_dump --format=custom --file=forum.dump postgresql://USER@HOST:5432/DBNAME
@@ -207,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("send-digest", help="queue each member's daily summary email (run once a day)").set_defaults(
         run=_send_digest
     )
+
+    commands.add_parser(
+        "prune-limits", help="delete rate-limit counters idle for a day (run daily; not needed with Redis)"
+    ).set_defaults(run=_prune_limits)
 
     backup = commands.add_parser("backup", help="copy the live SQLite database to a new file (for PostgreSQL: pg_dump)")
     backup.add_argument("path", help="the backup file to create; an existing file is never overwritten")

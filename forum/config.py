@@ -32,10 +32,26 @@ class Settings(BaseSettings):
 
     session_idle_days: int = Field(default=14, ge=1, le=365)
     api_token_idle_days: int = Field(default=90, ge=1, le=3650)
+    # How long an emailed password-reset link works.
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
     view_window_hours: int = Field(default=24, ge=1, le=24 * 30)
     view_flush_seconds: float = Field(default=2.0, ge=0)
 
-    reports_per_hour: int = Field(default=20, ge=1, le=1000)
+    # Rate limits, per account (or per email) and hour; an address may do address_limit_factor
+    # times as much, since a clinic's members can share one.
+    login_attempts_per_hour: int = Field(default=30, ge=1, le=100_000)
+    joins_per_hour: int = Field(default=3, ge=1, le=100_000)
+    threads_per_hour: int = Field(default=10, ge=1, le=100_000)
+    comments_per_hour: int = Field(default=60, ge=1, le=100_000)
+    reports_per_hour: int = Field(default=20, ge=1, le=100_000)
+    password_resets_per_hour: int = Field(default=5, ge=1, le=100_000)
+    address_limit_factor: int = Field(default=5, ge=1, le=1000)
+    # Wrong passwords past this many make the next login wait, doubling from login_backoff_seconds.
+    login_failures_before_backoff: int = Field(default=5, ge=1, le=1000)
+    login_backoff_seconds: int = Field(default=30, ge=1, le=3600)
+    # Keep the rate-limit counts in Redis instead of the database (e.g. redis://127.0.0.1:6379/0).
+    redis_url: str = Field(default="", repr=False)
+    redis_prefix: str = "forum:limits:"
     # Content reported by this many different members is hidden until a moderator looks.
     auto_hide_reports: int = Field(default=3, ge=1, le=1000)
     # A new member's first posts wait for a moderator's approval; 0 turns this off.
@@ -53,10 +69,12 @@ class Settings(BaseSettings):
     # The forum's public address, for the links in emails.
     site_url: str = "http://127.0.0.1:8000"
 
-    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
-    password_hash_time_cost: int = Field(default=3, ge=1, le=20)
-    password_hash_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
-    password_hash_parallelism: int = Field(default=4, ge=1, le=16)
+    # argon2id cost: OWASP's recommended m=19 MiB, t=2, p=1. RFC 9106's 64 MiB profile costs each
+    # worker 64 MiB more at every login (and at start-up), which pushed a worker past 150 MB; hashes
+    # made with other costs are redone at the member's next login.
+    password_hash_time_cost: int = Field(default=2, ge=1, le=20)
+    password_hash_memory_kib: int = Field(default=19456, ge=8, le=4 * 1024 * 1024)
+    password_hash_parallelism: int = Field(default=1, ge=1, le=16)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> "Settings":

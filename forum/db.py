@@ -12,6 +12,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import psycopg
 from alembic import command
 from alembic.config import Config
@@ -23,6 +24,17 @@ from sqlmodel import Session
 from forum.config import PROJECT_ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Sync routes and dependencies run on AnyIO's worker threads, limited to this many per worker
+# (``limit_request_threads``; AnyIO's default is 40). One pooled connection each, so a request never
+# waits for a connection while its thread holds none, and a few more for the rare request that opens
+# a second, short session (a session touch, a template helper, the view-count flusher). The work is
+# CPU-bound under one GIL: more threads only queue for it, and each SQLite connection costs a worker
+# a parsed schema and a page cache.
+REQUEST_THREADS = 16
+POOL_OVERFLOW = 10
+# Each SQLite connection keeps its own page cache (2 MiB by default); pages it does not keep are
+# read from the kernel's cache.
+SQLITE_CACHE_KIB = 512
 POSTGRES_CONNECT_TIMEOUT_S = 5
 # Database objects that no model describes, made only by migrations: the search engines'
 # own tables and indexes (SQLite FTS5 tables and their shadow tables, PostgreSQL GIN indexes).
@@ -51,6 +63,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -63,15 +76,30 @@ def build_engine(url: str) -> Engine:
     """The engine for ``url``. ``hide_parameters``: a logged database error never shows a post or a password hash."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True)
+        # An in-memory database lives in one connection (SingletonThreadPool), which takes no sizes.
+        in_memory = parsed.database in (None, "", ":memory:")
+        pool_sizes = {} if in_memory else {"pool_size": REQUEST_THREADS, "max_overflow": POOL_OVERFLOW}
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True, **pool_sizes
+        )
         _configure_sqlite(engine)
         return engine
     # pre_ping: after a PostgreSQL restart the pool's dead connections are replaced instead of
     # failing requests; connect_timeout: an unreachable server fails a request instead of hanging it.
     connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=connect_args, hide_parameters=True
+        url,
+        pool_pre_ping=True,
+        pool_size=REQUEST_THREADS,
+        max_overflow=POOL_OVERFLOW,
+        connect_args=connect_args,
+        hide_parameters=True,
     )
+
+
+def limit_request_threads() -> None:
+    """Call from the running event loop at start-up: at most ``REQUEST_THREADS`` requests work at once."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
 
 
 def is_unavailable(error: BaseException) -> bool:

@@ -4,8 +4,9 @@ Pages know the viewer by the session cookie; the API only by a bearer token, so 
 calls can never ride on a browser's cookie.
 """
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -16,6 +17,7 @@ from forum.accounts.models import SessionKind
 from forum.config import Settings
 from forum.db import Database
 from forum.errors import Unauthorized
+from forum.limits import service as limits
 from forum.moderation.screening import ScreeningPolicy
 from forum.permissions import VISITOR, Viewer
 
@@ -27,7 +29,9 @@ def get_database(request: Request) -> Database:
     return request.app.state.database
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that only read request state are ``async``: FastAPI runs a plain ``def`` dependency
+# on a worker thread, and that hop costs more than the dependency itself.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -41,7 +45,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_screening_policy(settings: SettingsDep) -> ScreeningPolicy:
+async def get_screening_policy(settings: SettingsDep) -> ScreeningPolicy:
     return ScreeningPolicy(approve_first_posts=settings.approve_first_posts)
 
 
@@ -100,7 +104,7 @@ def get_api_viewer(
     return viewer
 
 
-def require_api_member(viewer: Annotated[Viewer, Depends(get_api_viewer)]) -> Viewer:
+async def require_api_member(viewer: Annotated[Viewer, Depends(get_api_viewer)]) -> Viewer:
     if not viewer.is_member:
         raise Unauthorized("This call needs a token: POST /api/v1/auth/token.")
     return viewer
@@ -109,3 +113,56 @@ def require_api_member(viewer: Annotated[Viewer, Depends(get_api_viewer)]) -> Vi
 PageViewerDep = Annotated[Viewer, Depends(get_page_viewer)]
 ApiViewerDep = Annotated[Viewer, Depends(get_api_viewer)]
 ApiMemberDep = Annotated[Viewer, Depends(require_api_member)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address. Behind a proxy that sets X-Forwarded-For, uvicorn takes it from there when
+    ``FORWARDED_ALLOW_IPS`` names that proxy (see docker-compose.yml)."""
+    return request.client.host if request.client else "unknown"
+
+
+@dataclass(frozen=True)
+class Quota:
+    """One rate-limited action of this request's caller. ``spend()`` counts it, or raises
+    RateLimited past the limit; routes call it just before the write, so previews cost nothing."""
+
+    session: Session
+    settings: Settings
+    action: limits.Action
+    member_id: int | None
+    address: str
+
+    def spend(self) -> None:
+        limits.count_attempt(self.session, self.settings, self.action, member_id=self.member_id, address=self.address)
+
+
+def _quota(action: limits.Action, viewer_dependency: Callable[..., Viewer]) -> Callable[..., Quota]:
+    def quota(
+        request: Request,
+        session: SessionDep,
+        settings: SettingsDep,
+        viewer: Annotated[Viewer, Depends(viewer_dependency)],
+    ) -> Quota:
+        return Quota(session, settings, action, viewer.id, client_address(request))
+
+    return quota
+
+
+def page_quota(action: limits.Action) -> Any:
+    """The quota of a page's member (or visitor) for ``action``: ``Annotated[Quota, page_quota(...)]``."""
+    return Depends(_quota(action, get_page_viewer))
+
+
+def api_quota(action: limits.Action) -> Any:
+    """The same for an API caller, known by a bearer token."""
+    return Depends(_quota(action, get_api_viewer))
+
+
+ThreadQuotaPage = Annotated[Quota, page_quota(limits.Action.THREAD)]
+ThreadQuotaApi = Annotated[Quota, api_quota(limits.Action.THREAD)]
+CommentQuotaPage = Annotated[Quota, page_quota(limits.Action.COMMENT)]
+CommentQuotaApi = Annotated[Quota, api_quota(limits.Action.COMMENT)]
+ReportQuotaPage = Annotated[Quota, page_quota(limits.Action.REPORT)]
+JoinQuotaPage = Annotated[Quota, page_quota(limits.Action.JOIN)]
+JoinQuotaApi = Annotated[Quota, api_quota(limits.Action.JOIN)]
+ReportQuotaApi = Annotated[Quota, api_quota(limits.Action.REPORT)]

@@ -37,15 +37,22 @@ class Conflict(ForumError):
     status_code = 409
 
 
-class RateLimited(ForumError):
-    """Too many attempts; ``retry_after`` says in how many seconds to try again."""
-
-    status_code = 429
-    default_message = "Too many attempts. Please wait a little and try again."
+class TryAgainLater(ForumError):
+    """A refusal that passes; ``retry_after`` says in how many seconds to try again (a Retry-After header)."""
 
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class RateLimited(TryAgainLater):
+    status_code = 429
+    default_message = "Too many attempts. Please wait a little and try again."
+
+
+class ServiceUnavailable(TryAgainLater):
+    status_code = 503
+    default_message = "The forum cannot answer this just now. Please try again in a few seconds."
 
 
 class InvalidInput(ForumError):
@@ -58,3 +65,12 @@ class InvalidInput(ForumError):
         self.fields = fields
         described = "; ".join(f"{name.replace('_', ' ')} {problem}" for name, problem in fields.items())
         super().__init__(message or f"Please correct: {described}.")
+
+
+# The OpenAPI description of a rate-limited route's 429, for ``responses=`` on those routes.
+RATE_LIMITED_RESPONSE: dict[int | str, dict] = {
+    429: {
+        "description": "Too many attempts: wait the seconds Retry-After gives",
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    }
+}

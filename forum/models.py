@@ -2,8 +2,9 @@
 
 from sqlmodel import SQLModel
 
-from forum.accounts.models import AuthSession, Member
+from forum.accounts.models import AuthSession, Member, PasswordReset
 from forum.guidelines.models import GuidelineDocument, GuidelineRevision, GuidelineSection
+from forum.limits.models import RateLimit
 from forum.moderation.models import MemberNotice, ModerationEvent, Report, ReviewItem, WatchedWord
 from forum.notifications.models import (
     AnnouncedPost,
@@ -32,7 +33,9 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "OutboxEmail",
+    "PasswordReset",
     "PostRevision",
+    "RateLimit",
     "Report",
     "ReviewItem",
     "Thread",

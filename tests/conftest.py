@@ -152,6 +152,23 @@ def factory(database: Database, app: FastAPI) -> Factory:
     return Factory(database, app)
 
 
+@pytest.fixture
+def build_app(database: Database, tmp_path: Path) -> Iterator:
+    """An app with settings of its own (same database, same rolled-back transaction), with a client
+    and a factory: ``client, factory = build_app(comments_per_hour=3)``."""
+    clients: list[TestClient] = []
+
+    def build(**overrides: object) -> tuple[TestClient, Factory]:
+        app = create_app(test_settings(tmp_path, **overrides), database)
+        test_client = TestClient(app, follow_redirects=False)
+        clients.append(test_client)
+        return test_client, Factory(database, app)
+
+    yield build
+    for test_client in clients:
+        test_client.close()
+
+
 class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []

@@ -984,3 +984,17 @@ def test_naughty_strings_cover_both_outcomes() -> None:
     for outcomes in (titles, bodies):
         assert any(value is None for value in outcomes)
         assert sum(value is not None for value in outcomes) >= 20
+
+
+@pytest.mark.parametrize(
+    ("path", "answered"),
+    [
+        ("/api/v1/threads", {"GET", "POST"}),
+        ("/threads/new", {"GET"}),
+        ("/api/v1/threads/1", {"GET", "PATCH", "DELETE"}),
+    ],
+)
+def test_a_method_the_path_does_not_answer_is_a_405_naming_those_it_does(client, path: str, answered: set) -> None:
+    response = client.put(path)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == answered

@@ -7,12 +7,17 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import select
 
-from tests.conftest import drop_postgres_schema, fresh_database_url, postgres_base_url
+from forum.db import Database
+from forum.kit.time import utcnow
+from forum.limits.models import RateLimit
+from tests.conftest import drop_postgres_schema, fresh_database_url, postgres_base_url, unique_name
 
 FAST_HASHING = {
     "FORUM_PASSWORD_HASH_TIME_COST": "1",
@@ -23,7 +28,7 @@ FAST_HASHING = {
 
 @pytest.fixture
 def cli_env(tmp_path: Path):
-    schema = "forum_cli_test"
+    schema = unique_name("forum_cli_test")  # two suites may run side by side on one PostgreSQL
     env = {
         **os.environ,
         **FAST_HASHING,
@@ -192,3 +197,18 @@ def test_a_file_that_is_not_a_guideline_is_refused_with_the_reason(cli_env, tmp_
     missing = forum(cli_env, "guidelines", "add", str(tmp_path / "absent.toml"))
     assert missing.returncode == 2
     assert "cannot read" in missing.stderr
+
+
+def test_prune_limits_deletes_only_counters_no_window_needs(cli_env) -> None:
+    assert forum(cli_env, "db", "upgrade").returncode == 0
+    database = Database(cli_env["FORUM_DATABASE_URL"])
+    now = utcnow()
+    with database.session(write=True) as session:
+        for key, last_hit_at in (("a" * 64, now - timedelta(days=2)), ("b" * 64, now - timedelta(minutes=5))):
+            session.add(RateLimit(key=key, window_started_at=last_hit_at, hits=3, last_hit_at=last_hit_at))
+    pruned = forum(cli_env, "prune-limits")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "Deleted 1 rate-limit counter" in pruned.stdout
+    with database.session() as session:
+        assert session.exec(select(RateLimit.key)).all() == ["b" * 64]
+    database.dispose()

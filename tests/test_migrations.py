@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, inspect
 
 from forum.db import Database, alembic_config, described_by_models, upgrade_to_head
 from forum.models import metadata
-from tests.conftest import drop_postgres_schema, fresh_database_url, postgres_base_url
+from tests.conftest import drop_postgres_schema, fresh_database_url, postgres_base_url, unique_name
 
 
 def test_models_and_migrations_do_not_drift(database: Database) -> None:
@@ -20,7 +20,8 @@ def test_models_and_migrations_do_not_drift(database: Database) -> None:
 
 
 def test_migrations_build_every_table_and_go_down_and_up_again(tmp_path) -> None:
-    url = fresh_database_url(tmp_path, "forum_migration_check")
+    schema = unique_name("forum_migration_check")  # two suites may run side by side on one PostgreSQL
+    url = fresh_database_url(tmp_path, schema)
     try:
         upgrade_to_head(url)
         engine = create_engine(url)
@@ -32,4 +33,4 @@ def test_migrations_build_every_table_and_go_down_and_up_again(tmp_path) -> None
         engine.dispose()
     finally:
         if postgres_base_url():
-            drop_postgres_schema(postgres_base_url(), "forum_migration_check")
+            drop_postgres_schema(postgres_base_url(), schema)

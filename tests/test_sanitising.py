@@ -8,7 +8,6 @@ page escaped.
 """
 
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +15,7 @@ from fastapi.testclient import TestClient
 from forum.accounts.models import Member
 from forum.kit.markup import LINK_REL, render_markdown
 from tests.factories import Factory, post_form
+from tests.security.hostile import POST_TAGS, Element, parse
 
 # --- reading HTML the way a browser would -------------------------------------------
 
@@ -24,58 +24,6 @@ FORBIDDEN_ELEMENTS = frozenset(
 )
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "srcdoc", "data"})
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:")
-# What markup.py allows in a post; anything else in ``body_html`` is a leak.
-POST_TAGS = frozenset(
-    {"p", "br", "hr", "blockquote", "pre", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6"}
-    | {"strong", "em", "del", "s", "code", "a"}
-    | {"table", "thead", "tbody", "tr", "th", "td"}
-)
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    in_post_body: bool
-    text: str = ""
-
-
-class ParsedPage(HTMLParser):
-    """Every element of a page, whether it sits inside a ``post-body`` block, and its text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[Element] = []
-        self._open: list[Element] = []
-        self._post_body_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name.lower(): value or "" for name, value in attrs}
-        if tag == "div" and (self._post_body_depth or "post-body" in values.get("class", "").split()):
-            self._post_body_depth += 1
-        element = Element(tag, values, in_post_body=self._post_body_depth > 0)
-        self.elements.append(element)
-        self._open.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "div" and self._post_body_depth:
-            self._post_body_depth -= 1
-        for index in range(len(self._open) - 1, -1, -1):
-            if self._open[index].tag == tag:
-                del self._open[index:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        for element in self._open:
-            element.text += data
-
-
-def parse(html: str) -> ParsedPage:
-    page = ParsedPage()
-    page.feed(html)
-    page.close()
-    return page
-
 
 def _scheme_of(url: str) -> str:
     """A URL as a browser reads its scheme: control characters and spaces dropped, lower case."""

@@ -67,3 +67,21 @@ class AuthSession(SQLModel, table=True):
     last_used_at: datetime = timestamp()
     expires_at: datetime = timestamp(default_now=False)
     revoked_at: datetime | None = timestamp(nullable=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A password-reset link sent by email, usable once and only for a short while.
+
+    Like a session, only the SHA-256 of the link's secret is kept. ``used_at`` is set by a
+    guarded update, so of two uses at the same moment exactly one wins; asking for a new link
+    sets the older ones' ``expires_at`` to that moment, so only the newest link works.
+    """
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = timestamp()
+    expires_at: datetime = timestamp(default_now=False)
+    used_at: datetime | None = timestamp(nullable=True)

@@ -121,6 +121,5 @@ def _moderate(session: Session, entry: dict, members: dict[str, Member], thread:
             data=ReportCreate(
                 target_type=TargetType.THREAD, target_id=thread.id, reason=report["reason"], details=report["details"]
             ),
-            limit_per_hour=1000,
             auto_hide_at=1000,
         )

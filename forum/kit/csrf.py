@@ -10,6 +10,11 @@ import hashlib
 import hmac
 import secrets
 
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 COOKIE_NAME = "forum_csrf"
 FIELD_NAME = "csrf_token"
 
@@ -26,3 +31,39 @@ def is_valid(seed: str | None, token: str | None, secret: str) -> bool:
     if not seed or not token:
         return False
     return hmac.compare_digest(token_for(seed, secret), token)
+
+
+class CsrfCookie:
+    """ASGI middleware: every browser gets a ``forum_csrf`` seed cookie; ``request.state.csrf_seed`` holds it.
+
+    Plain ASGI rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware runs each
+    request through an extra task and memory stream, which cost more than some whole pages.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seed = HTTPConnection(scope).cookies.get(COOKIE_NAME)
+        scope.setdefault("state", {})["csrf_seed"] = seed or new_seed()
+        if seed or scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                cookie = Response()
+                cookie.set_cookie(
+                    COOKIE_NAME,
+                    scope["state"]["csrf_seed"],
+                    httponly=True,
+                    samesite="lax",
+                    secure=scope.get("scheme") == "https",
+                )
+                MutableHeaders(scope=message).append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)

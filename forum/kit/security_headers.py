@@ -50,7 +50,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
-                    headers[name] = value
+                    headers.setdefault(name, value)  # a page holding a secret sets a stricter Referrer-Policy
                 if scope.get("scheme") == "https":
                     headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
             await send(message)

@@ -14,6 +14,9 @@ from pydantic import AfterValidator, BeforeValidator
 
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Not text at all: an unpaired UTF-16 surrogate (a JSON escape can carry one) cannot be stored or
+# encoded, and U+FFFE and U+FFFF are noncharacters that XML (the Atom feeds) forbids.
+_NOT_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
 # Room for surrounding white space, which is trimmed before the real limit applies.
 _WHITESPACE_ALLOWANCE = 200
 
@@ -22,6 +25,7 @@ def _checker(*, min_length: int, max_length: int, multiline: bool) -> Callable[[
     def check(value: str) -> str:
         value = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
         value = value.lstrip("\n").rstrip() if multiline else value.strip()
+        must_be_text(value)
         control = _CONTROL_IN_TEXT if multiline else _CONTROL_IN_LINE
         if control.search(value):
             kind = "control characters" if multiline else "line breaks or control characters"
@@ -33,6 +37,13 @@ def _checker(*, min_length: int, max_length: int, multiline: bool) -> Callable[[
         return value
 
     return check
+
+
+def must_be_text(value: str) -> str:
+    """Refuse what no text field may hold, whatever its other rules (passwords too)."""
+    if _NOT_TEXT.search(value):
+        raise ValueError("must not contain invalid characters (a lone surrogate, U+FFFE or U+FFFF)")
+    return value
 
 
 def _refuse_huge(max_length: int) -> Callable[[object], object]:

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from sqlmodel import Session
 
-from forum.deps import ApiMemberDep, SessionDep, SettingsDep
+from forum.deps import ApiMemberDep, ReportQuotaApi, SessionDep, SettingsDep
 from forum.kit.ids import MAX_ID, Cursor
 from forum.moderation import service, watched_words
 from forum.moderation.models import ItemStatus, ModerationEvent, Report, ReportReason, ReviewItem, TargetType
@@ -96,14 +96,11 @@ def event_public(event: ModerationEvent) -> EventPublic:
 
 
 @router.post("/reports", status_code=status.HTTP_201_CREATED, response_model=ReportPublic, responses=_ERRORS)
-def create_report(data: ReportCreate, viewer: ApiMemberDep, session: SessionDep, settings: SettingsDep) -> ReportPublic:
-    report = service.report(
-        session,
-        viewer=viewer,
-        data=data,
-        limit_per_hour=settings.reports_per_hour,
-        auto_hide_at=settings.auto_hide_reports,
-    )
+def create_report(
+    data: ReportCreate, viewer: ApiMemberDep, session: SessionDep, settings: SettingsDep, quota: ReportQuotaApi
+) -> ReportPublic:
+    quota.spend()
+    report = service.report(session, viewer=viewer, data=data, auto_hide_at=settings.auto_hide_reports)
     item = session.get(ReviewItem, report.review_item_id)
     assert item is not None
     return report_public(report, item)

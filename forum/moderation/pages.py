@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from forum.deps import PageViewerDep, SessionDep, SettingsDep
+from forum.deps import PageViewerDep, ReportQuotaPage, SessionDep, SettingsDep
 from forum.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from forum.kit.forms import parse_form
 from forum.kit.ids import MAX_ID, Cursor
@@ -26,7 +26,7 @@ from forum.moderation.models import (
     WatchMode,
 )
 from forum.moderation.schemas import ActionRequest, ReportCreate, UndoRequest, WatchedWordCreate
-from forum.pages import redirect, render, safe_next
+from forum.pages import redirect, render, safe_next, with_retry_after
 from forum.permissions import Viewer
 from forum.topics import service as topics_service
 from forum.topics.schemas import TopicSlug
@@ -119,6 +119,7 @@ def send_report(
     viewer: PageViewerDep,
     session: SessionDep,
     settings: SettingsDep,
+    quota: ReportQuotaPage,
     target_type: TextField = "",
     target_id: TextField = "",
     reason: TextField = "",
@@ -127,17 +128,12 @@ def send_report(
     values = {"target_type": target_type, "target_id": target_id, "reason": reason, "details": details}
     try:
         data = parse_form(ReportCreate, {**values, "target_id": int(target_id) if target_id.isdigit() else target_id})
-        service.report(
-            session,
-            viewer=viewer,
-            data=data,
-            limit_per_hour=settings.reports_per_hour,
-            auto_hide_at=settings.auto_hide_reports,
-        )
+        quota.spend()
+        service.report(session, viewer=viewer, data=data, auto_hide_at=settings.auto_hide_reports)
     except InvalidInput as error:
         return _report_form(request, values, error.fields, 422)
     except (Conflict, RateLimited) as error:
-        return _report_form(request, values, {"reason": error.message}, error.status_code)
+        return with_retry_after(_report_form(request, values, {"reason": error.message}, error.status_code), error)
     return redirect("/reports?sent=1")
 
 

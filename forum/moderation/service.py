@@ -10,15 +10,14 @@ the first write, so a refused action changes nothing.
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, or_, select, update
+from sqlmodel import Session, col, or_, select, update
 
 from forum.accounts import service as accounts_service
 from forum.accounts.models import Member, Role
-from forum.errors import Conflict, Forbidden, InvalidInput, RateLimited
+from forum.errors import Conflict, Forbidden, InvalidInput
 from forum.kit.pagination import DEFAULT_PAGE_SIZE, Page, decode_cursor, take_page
 from forum.kit.time import utcnow
 from forum.moderation import levers, records
@@ -52,7 +51,6 @@ from forum.threads.models import Comment, PostRevision, Thread, Visibility
 from forum.topics import service as topics_service
 from forum.topics.models import ThreadTopic
 
-RATE_WINDOW = timedelta(hours=1)
 ACTIVE = (ItemStatus.OPEN, ItemStatus.CLAIMED)
 ITEM_TAKEN = "Another moderator has already taken or resolved this item; reload the queue to see its state."
 HISTORY_LENGTH = 20
@@ -144,13 +142,12 @@ def check_reportable(session: Session, *, viewer: Viewer, target_type: TargetTyp
         raise InvalidInput({"target_id": "is your own: edit or delete it instead"})
 
 
-def report(session: Session, *, viewer: Viewer, data: ReportCreate, limit_per_hour: int, auto_hide_at: int) -> Report:
+def report(session: Session, *, viewer: Viewer, data: ReportCreate, auto_hide_at: int) -> Report:
     """File a member's report; reports on one target gather into one review item.
 
     Content reported by ``auto_hide_at`` different members is held until a moderator looks.
     """
     check_reportable(session, viewer=viewer, target_type=data.target_type, target_id=data.target_id)
-    _hold_to_rate(session, viewer, limit_per_hour)
     now = utcnow()
     item = records.open_item(session, data.target_type, data.target_id)
     report = Report(
@@ -199,16 +196,6 @@ def _hold_reported(session: Session, item: ReviewItem, post: Thread | Comment) -
         after=Visibility.HELD,
         lever=levers.VISIBILITY.name,
     )
-
-
-def _hold_to_rate(session: Session, viewer: Viewer, limit_per_hour: int) -> None:
-    """Count this member's recent reports in the database, so the limit holds across workers."""
-    since = utcnow() - RATE_WINDOW
-    recent = session.exec(
-        select(func.count()).select_from(Report).where(Report.reporter_id == viewer.id, Report.created_at > since)
-    ).one()
-    if recent >= limit_per_hour:
-        raise RateLimited(int(RATE_WINDOW.total_seconds()), "You have sent many reports this hour; try again later.")
 
 
 def my_reports(session: Session, *, viewer: Viewer) -> list[tuple[Report, ReviewItem]]:

@@ -23,13 +23,13 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from forum.config import Settings
 from forum.db import Database
 from forum.kit.time import utcnow
-from forum.notifications.models import ERROR_MAX, MailStatus, OutboxEmail
+from forum.notifications.models import ERROR_MAX, MailCategory, MailStatus, OutboxEmail
 
 log = logging.getLogger(__name__)
 
@@ -175,16 +175,22 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:ERROR_MAX]
 
 
+# Once sent, or given up, an account email's link (a password-reset secret) is no longer kept in the outbox.
+_FORGET_SECRETS = {
+    "link_path": case((col(OutboxEmail.category) == MailCategory.ACCOUNT, ""), else_=col(OutboxEmail.link_path))
+}
+
+
 def _record(
     session: Session, letters: list[Letter], errors: dict[int, str | None], now: datetime, report: SendReport
 ) -> None:
     for letter in letters:
         error = errors.get(letter.id)
         if error is None:
-            values: dict[str, object] = {"status": MailStatus.SENT, "sent_at": now, "last_error": ""}
+            values: dict[str, object] = {"status": MailStatus.SENT, "sent_at": now, "last_error": "", **_FORGET_SECRETS}
             report.sent += 1
         elif letter.attempts >= MAX_ATTEMPTS:
-            values = {"status": MailStatus.FAILED, "last_error": error}
+            values = {"status": MailStatus.FAILED, "last_error": error, **_FORGET_SECRETS}
             report.failed += 1
         else:
             values = {

@@ -63,6 +63,7 @@ class MailStatus(StrEnum):
 class MailCategory(StrEnum):
     NOTIFICATION = "notification"
     DIGEST = "digest"
+    ACCOUNT = "account"  # about the member's own account (a password-reset link): sent whatever they chose
 
 
 class Notification(SQLModel, table=True):

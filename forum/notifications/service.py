@@ -70,7 +70,6 @@ MEMBER_ACTION_KINDS: dict[str, NotificationKind] = {
     Action.BAN: NotificationKind.BAN,
 }
 EXCERPT_LENGTH = 200
-ROWS_PER_INSERT = 500  # well inside SQLite's limit on the values of one statement
 DIGEST_INTERVAL = timedelta(hours=20)  # a daily job that runs a little early still sends once a day
 DIGEST_LINES = 50
 NOT_SHOWN = "a thread you can no longer see"
@@ -564,9 +563,7 @@ def _deliver(session: Session, draft: Draft, candidates: list[Candidate]) -> set
         }
         for member_id, (_member, category, delivery) in deliveries.items()
     ]
-    lines: dict[int, int] = {}
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        lines.update(_write_lines(session, rows[start : start + ROWS_PER_INSERT]))
+    lines = _write_lines(session, rows)
     new = [member_id for member_id, count in lines.items() if count == 1]
     if new:
         session.execute(
@@ -587,13 +584,16 @@ def _write_lines(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]
 
     Two replies at the same moment still make one unread line: the partial unique index decides.
     """
-    statement = upsert(session, Notification).values(rows)
+    statement = upsert(session, Notification)
     statement = statement.on_conflict_do_update(
         index_elements=["member_id", "group_key"],
         index_where=col(Notification.read_at).is_(None),
         set_={"count": col(Notification.count) + 1, "updated_at": statement.excluded.updated_at},
     ).returning(col(Notification.member_id), col(Notification.count))
-    return dict(session.execute(statement).all())
+    # One statement run for many rows: compiled once and cached, and sent in batches the database's
+    # limits allow. A multi-row VALUES was compiled anew for each number of rows: 40 ms of a 90 ms
+    # comment on a thread with 60 participants.
+    return dict(session.connection().execute(statement, rows).all())
 
 
 def _email_for(member: Member, draft: Draft, now: datetime) -> OutboxEmail:
@@ -618,6 +618,24 @@ def _email_for(member: Member, draft: Draft, now: datetime) -> OutboxEmail:
         link_path=link or "/notifications",
         created_at=now,
         next_attempt_at=now,
+    )
+
+
+def queue_account_email(session: Session, *, member: Member, subject: str, body: str, link_path: str) -> None:
+    """Queue an email about the member's own account (a password-reset link), through the same outbox
+    and sender as notifications; the member's notification choices do not apply to it."""
+    now = utcnow()
+    session.add(
+        OutboxEmail(
+            member_id=member.id or 0,
+            category=MailCategory.ACCOUNT,
+            to_address=member.email,
+            subject=subject,
+            body=body,
+            link_path=link_path,
+            created_at=now,
+            next_attempt_at=now,
+        )
     )
 
 

@@ -3,7 +3,8 @@
 from fastapi import APIRouter, Response, status
 
 from forum.accounts.schemas import MemberSummary
-from forum.deps import ApiMemberDep, ApiViewerDep, ScreeningDep, SessionDep
+from forum.deps import ApiMemberDep, ApiViewerDep, CommentQuotaApi, ScreeningDep, SessionDep, ThreadQuotaApi
+from forum.errors import RATE_LIMITED_RESPONSE
 from forum.kit.ids import DEFAULT_PAGE_SIZE, CommentId, Cursor, Limit, TagFilter, ThreadId
 from forum.threads import reading, service
 from forum.threads.schemas import (
@@ -96,8 +97,16 @@ def list_threads(
     return ThreadPage(items=[thread_list_item(e) for e in page.items], next_cursor=page.next_cursor)
 
 
-@router.post("/threads", status_code=status.HTTP_201_CREATED, response_model=ThreadPublic, responses=_ERRORS)
-def start_thread(data: ThreadCreate, viewer: ApiMemberDep, session: SessionDep, policy: ScreeningDep) -> ThreadPublic:
+@router.post(
+    "/threads",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ThreadPublic,
+    responses=_ERRORS | RATE_LIMITED_RESPONSE,
+)
+def start_thread(
+    data: ThreadCreate, viewer: ApiMemberDep, session: SessionDep, policy: ScreeningDep, quota: ThreadQuotaApi
+) -> ThreadPublic:
+    quota.spend()
     thread = service.start_thread(session, viewer=viewer, data=data, policy=policy)
     return thread_public(service.get_thread(session, viewer=viewer, thread_id=thread.id))
 
@@ -136,11 +145,17 @@ def list_comments(
     "/threads/{thread_id}/comments",
     status_code=status.HTTP_201_CREATED,
     response_model=CommentPublic,
-    responses=_ERRORS,
+    responses=_ERRORS | RATE_LIMITED_RESPONSE,
 )
 def add_comment(
-    thread_id: ThreadId, data: CommentCreate, viewer: ApiMemberDep, session: SessionDep, policy: ScreeningDep
+    thread_id: ThreadId,
+    data: CommentCreate,
+    viewer: ApiMemberDep,
+    session: SessionDep,
+    policy: ScreeningDep,
+    quota: CommentQuotaApi,
 ) -> CommentPublic:
+    quota.spend()
     comment = service.add_comment(session, viewer=viewer, thread_id=thread_id, data=data, policy=policy)
     return comment_public(service.get_comment(session, viewer=viewer, comment_id=comment.id))
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from forum.kit.tables import long_text, timestamp
@@ -35,6 +35,12 @@ VISIBILITY_LABELS = {
 }
 
 
+# The predicate of the partial indexes over posts moderation took out of view (held, hidden, removed).
+OUT_OF_VIEW_SQL = "visibility <> 'visible'"
+OUT_OF_VIEW = {"sqlite_where": text(OUT_OF_VIEW_SQL), "postgresql_where": text(OUT_OF_VIEW_SQL)}
+PINNED = {"sqlite_where": text("pinned = 1"), "postgresql_where": text("pinned")}
+
+
 class PostState:
     """What a thread and a comment both know about themselves (columns are declared per table)."""
 
@@ -63,6 +69,12 @@ class Thread(PostState, SQLModel, table=True):
         Index("ix_thread_activity", "last_activity_at", "id"),
         Index("ix_thread_audience_activity", "audience", "last_activity_at", "id"),
         Index("ix_thread_author", "author_id", "id"),
+        # Partial: the few pinned threads every home page reads, found without walking the whole list
+        # (for a visitor, SQLite would otherwise take the audience index for its order).
+        Index("ix_thread_pinned", "last_activity_at", "id", **PINNED),
+        Index("ix_thread_pinned_audience", "audience", "last_activity_at", "id", **PINNED),
+        # Partial: the few threads moderation took out of view (their authors and moderators still count them).
+        Index("ix_thread_out_of_view", "author_id", **OUT_OF_VIEW),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -75,6 +87,8 @@ class Thread(PostState, SQLModel, table=True):
     updated_at: datetime = timestamp()
     last_activity_at: datetime = timestamp()
     comment_count: int = 0
+    # Moves whenever what the thread's comments show changes: the key of their cached rendering.
+    comments_version: int = 0
     view_count: int = 0
     locked: bool = False
     pinned: bool = False
@@ -85,8 +99,11 @@ class Thread(PostState, SQLModel, table=True):
 
 class Comment(PostState, SQLModel, table=True):
     __table_args__ = (
-        Index("ix_comment_thread", "thread_id", "id"),
+        # Covering what counting a member's unread comments reads, so the count never visits the rows.
+        Index("ix_comment_thread", "thread_id", "id", "author_id", "visibility", "deleted_at"),
         Index("ix_comment_author", "author_id", "id"),
+        # Partial: whether a member has comments of their own in a thread that only they (and moderators) see.
+        Index("ix_comment_out_of_view", "thread_id", "author_id", **OUT_OF_VIEW),
     )
 
     id: int | None = Field(default=None, primary_key=True)

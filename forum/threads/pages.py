@@ -1,23 +1,28 @@
 """HTML pages for threads and comments; each route calls the same service as the API."""
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.background import BackgroundTask
 
-from forum.deps import PageViewerDep, ScreeningDep, SessionDep, SettingsDep
-from forum.errors import InvalidInput
+from forum.deps import CommentQuotaPage, PageViewerDep, ScreeningDep, SessionDep, SettingsDep, ThreadQuotaPage
+from forum.errors import InvalidInput, RateLimited
 from forum.kit.forms import parse_form
 from forum.kit.ids import MAX_ID, CommentId, Cursor, TagFilter, ThreadId
 from forum.kit.pagination import encode_cursor
-from forum.pages import redirect, render, safe_next
+from forum.pages import redirect, render, safe_next, with_retry_after
 from forum.permissions import Viewer, can_moderate
-from forum.threads import reading, service
-from forum.threads.models import Audience, BookmarkTarget, Comment
+from forum.templating import csrf_token_for
+from forum.threads import fragments, reading, service
+from forum.threads.models import Audience, BookmarkTarget, Comment, Thread
 from forum.threads.schemas import CommentCreate, CommentOrder, CommentUpdate, ThreadCreate, ThreadUpdate
 from forum.threads.view_counter import viewer_key
 from forum.topics import service as topics_service
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 TextField = Annotated[str, Form()]
@@ -30,10 +35,9 @@ def home(
 ) -> Response:
     """The latest discussions; ``?topic=a&topic=b`` keeps those carrying every topic given."""
     chosen = list(dict.fromkeys(topic or []))
-    pinned = [] if cursor else service.pinned_threads(session, viewer=viewer, tags=chosen)
-    page = service.list_threads(session, viewer=viewer, cursor=cursor, tags=chosen, pinned=False)
+    threads = service.front_page(session, viewer=viewer, cursor=cursor, tags=chosen)
     topics = topics_service.list_topics(session, viewer=viewer)
-    context = {"page": page, "pinned": pinned, "topics": topics, "chosen": chosen}
+    context = {"page": threads.latest, "pinned": threads.pinned, "topics": topics, "chosen": chosen}
     return render(request, "threads/home.html", context)
 
 
@@ -135,6 +139,7 @@ def start_thread(
     viewer: PageViewerDep,
     session: SessionDep,
     policy: ScreeningDep,
+    quota: ThreadQuotaPage,
     title: TextField = "",
     body: TextField = "",
     audience: TextField = Audience.MEMBERS,
@@ -148,9 +153,15 @@ def start_thread(
         return again
     try:
         data = parse_form(ThreadCreate, {**values, "confirm_identifiers": bool(confirm_identifiers)})
+        quota.spend()
         thread = service.start_thread(session, viewer=viewer, data=data, policy=policy)
     except InvalidInput as error:
         return _thread_form(request, session, viewer, values, error.fields, action="/threads", status_code=422)
+    except RateLimited as error:
+        refused = {"body": error.message}
+        return with_retry_after(
+            _thread_form(request, session, viewer, values, refused, action="/threads", status_code=429), error
+        )
     return redirect(f"/threads/{thread.id}")
 
 
@@ -201,20 +212,25 @@ def _render_thread(
     ``unread`` is the member's read state before this view: given, it marks the first unread
     comment, and the comments shown then count as read.
     """
-    comments = service.comments_page(
-        session, viewer=viewer, thread_id=entry.thread.id, cursor=cursor, order=order, limit=COMMENTS_PER_PAGE
-    )
-    shown_ids = [c.comment.id for c in comments.items]
-    if unread is not None:
-        _mark_shown_read(request, viewer, entry.thread.id, unread, shown_ids)
+    thread_id = entry.thread.id
+    # Where a bookmark form sends the member back to: this very page, never the jump to the first unread comment.
+    here = f"/threads/{thread_id}?order={order}" + (f"&cursor={cursor}" if cursor else "")
+    csrf_token = csrf_token_for(request)
+    block = _comments_block(request, viewer, session, entry.thread, cursor=cursor, order=order, here=here)
+    shown_ids = [item.entry.comment.id for item in block.items]
+    bookmarked = reading.bookmarked_in_thread(session, viewer=viewer, thread_id=thread_id, comment_ids=shown_ids)
+    resume_at = unread.resume_at if unread else None
     moderating = can_moderate(viewer)
     context = {
         "entry": entry,
-        "comments": comments,
-        "unread": unread,
-        "bookmarked": reading.bookmarked_in_thread(
-            session, viewer=viewer, thread_id=entry.thread.id, comment_ids=shown_ids
+        "comments_html": fragments.assemble(
+            request, viewer, block, here=here, csrf_token=csrf_token, bookmarked=bookmarked, resume_at=resume_at
         ),
+        "shown_ids": shown_ids,
+        "next_cursor": block.next_cursor,
+        "unread": unread,
+        "bookmarked": bookmarked,
+        "here": here,
         "mod_topics": topics_service.list_topics(session, viewer=viewer) if moderating else [],
         "order": order,
         "cursor": cursor,
@@ -222,17 +238,63 @@ def _render_thread(
         "comment_errors": comment_errors or {},
         "comment_preview": comment_preview,
     }
-    return render(request, "threads/thread.html", context, status_code)
+    response = render(request, "threads/thread.html", context, status_code)
+    if unread is not None:
+        response.background = _mark_shown_read(request, viewer, thread_id, unread, shown_ids)
+    return response
+
+
+def _comments_block(
+    request: Request,
+    viewer: Viewer,
+    session: SessionDep,
+    thread: Thread,
+    *,
+    cursor: str | None,
+    order: CommentOrder,
+    here: str,
+) -> fragments.CommentsBlock:
+    """The page of comments, rendered: shared by every plain reader of a kind (see fragments), else for this viewer."""
+    kind = fragments.reader_kind(viewer)
+    if kind == "member" and service.sees_own_comments_out_of_view(session, viewer=viewer, thread_id=thread.id):
+        kind = None
+    reader = fragments.PLAIN_READERS[kind] if kind else viewer
+    # The creation time too: after a restore from backup, or a test's rollback, an id and a version can recur.
+    key = (thread.id, thread.created_at, thread.comments_version, order, cursor, kind)
+    cache: fragments.FragmentCache = request.app.state.comment_fragments
+    block = cache.get(key) if kind else None
+    if block is None:
+        page = service.comments_page(
+            session, viewer=reader, thread_id=thread.id, cursor=cursor, order=order, limit=COMMENTS_PER_PAGE
+        )
+        token = fragments.CSRF_PLACEHOLDER if kind else csrf_token_for(request)
+        block = fragments.render_block(request, reader, page.items, page.next_cursor, here=here, csrf_token=token)
+        if kind:
+            cache.put(key, block)
+    return block
 
 
 def _mark_shown_read(
     request: Request, viewer: Viewer, thread_id: int, unread: reading.Unread, shown_ids: list[int]
-) -> None:
-    """Move the read position in a short transaction of its own, so reading a page never holds the write lock."""
+) -> BackgroundTask | None:
+    """Move the read position once the page is sent, in a short transaction of its own.
+
+    After the response, so the request's own connection is back in the pool first: a request
+    never holds one connection while waiting for another, and reading never holds the write lock.
+    """
     position = reading.position_after_showing(unread, shown_ids)
-    if position is not None:
-        with request.app.state.database.session(write=True) as write_session:
-            reading.mark_read(write_session, viewer=viewer, thread_id=thread_id, up_to_comment_id=position)
+    if position is None:
+        return None
+    database = request.app.state.database
+
+    def mark() -> None:
+        try:
+            with database.session(write=True) as write_session:
+                reading.mark_read(write_session, viewer=viewer, thread_id=thread_id, up_to_comment_id=position)
+        except SQLAlchemyError:  # the page is sent; the next view marks it instead
+            log.warning("could not mark thread %s read for member %s", thread_id, viewer.id)
+
+    return BackgroundTask(mark)
 
 
 def _count_view(request: Request, viewer: Viewer, secret: str, thread_id: int) -> None:
@@ -296,24 +358,28 @@ def add_comment(
     viewer: PageViewerDep,
     session: SessionDep,
     policy: ScreeningDep,
+    quota: CommentQuotaPage,
     body: TextField = "",
     confirm_identifiers: TextField = "",
     intent: TextField = "post",
 ) -> Response:
     """Post a comment; with ``intent=preview``, show the thread again with the comment previewed and not posted."""
     service.thread_for_commenting(session, viewer=viewer, thread_id=thread_id)
-    preview_html = ""
+    preview_html, refusal = "", None
     if intent == "preview":
         preview_html, errors = _preview(session, body)
     else:
         try:
             data = parse_form(CommentCreate, {"body": body, "confirm_identifiers": bool(confirm_identifiers)})
+            quota.spend()
             comment = service.add_comment(session, viewer=viewer, thread_id=thread_id, data=data, policy=policy)
             return redirect(_comment_url(thread_id, comment.id or 0))
         except InvalidInput as error:
             errors = error.fields
+        except RateLimited as error:
+            errors, refusal = {"body": error.message}, error
     entry = service.get_thread(session, viewer=viewer, thread_id=thread_id)
-    return _render_thread(
+    response = _render_thread(
         request,
         viewer,
         session,
@@ -321,8 +387,9 @@ def add_comment(
         comment_values={"body": body},
         comment_errors=errors,
         comment_preview=preview_html,
-        status_code=422 if errors else 200,
+        status_code=refusal.status_code if refusal else 422 if errors else 200,
     )
+    return with_retry_after(response, refusal) if refusal else response
 
 
 def _comment_url(thread_id: int, comment_id: int) -> str:

@@ -7,25 +7,29 @@ applied once for pages, the API, counts and profiles alike.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, true
+from sqlalchemy import and_, false, literal_column, or_, true, tuple_
 from sqlmodel import Session, col, select
 
 from forum.accounts.models import Member
 from forum.permissions import Viewer
-from forum.threads.models import Audience, Comment, Thread, Visibility
+from forum.threads.models import OUT_OF_VIEW_SQL, Audience, Comment, Thread, Visibility
 
 
 def shown_to(model: type[Thread] | type[Comment], viewer: Viewer) -> Any:
     """``permissions.can_see_post`` in SQL: what moderation lets this viewer see of a table."""
     if viewer.is_moderator:
         return true()
-    visible = col(model.visibility) == Visibility.VISIBLE
     if not viewer.is_member:
-        return visible
+        return col(model.visibility) == Visibility.VISIBLE
+    return shown_to_member(model, viewer.id)
+
+
+def shown_to_member(model: type[Thread] | type[Comment], member_id: Any) -> Any:
+    """``shown_to`` for a member who is not a moderator; ``member_id`` may be a bound parameter."""
     own_pending = and_(
-        col(model.author_id) == viewer.id, col(model.visibility).in_([Visibility.HELD, Visibility.HIDDEN])
+        col(model.author_id) == member_id, col(model.visibility).in_([Visibility.HELD, Visibility.HIDDEN])
     )
-    return or_(visible, own_pending)
+    return or_(col(model.visibility) == Visibility.VISIBLE, own_pending)
 
 
 def visible_threads(viewer: Viewer) -> Any:
@@ -53,13 +57,12 @@ def latest_threads(
     """
     statement = visible_threads(viewer)
     if pinned is not None:
-        statement = statement.where(Thread.pinned == pinned)
+        # true()/false() render as literals, so SQLite matches the partial indexes over pinned threads.
+        statement = statement.where(col(Thread.pinned) == (true() if pinned else false()))
     if after is not None:
         activity, thread_id = after
-        statement = statement.where(
-            (col(Thread.last_activity_at) < activity)
-            | ((col(Thread.last_activity_at) == activity) & (col(Thread.id) < thread_id))
-        )
+        # A row value, so SQLite seeks the activity index to the position (see topics_queries.threads_in_topic).
+        statement = statement.where(tuple_(col(Thread.last_activity_at), col(Thread.id)) < tuple_(activity, thread_id))
     return statement.order_by(col(Thread.last_activity_at).desc(), col(Thread.id).desc()).limit(limit)
 
 
@@ -84,6 +87,19 @@ def comments_on_thread(viewer: Viewer, *, thread_id: int, after_id: int | None, 
         statement = statement.where(col(Comment.id) < after_id if newest_first else col(Comment.id) > after_id)
     order = col(Comment.id).desc() if newest_first else col(Comment.id).asc()
     return statement.order_by(order).limit(limit)
+
+
+def own_comments_out_of_view(viewer: Viewer, *, thread_id: int) -> Any:
+    """One of the viewer's comments in a thread that only they and moderators see (held or hidden), if any.
+
+    The predicate is written out literally so SQLite matches it to the partial index over those few rows.
+    """
+    return select(Comment.id).where(
+        Comment.thread_id == thread_id,
+        Comment.author_id == viewer.id,
+        literal_column(f"comment.{OUT_OF_VIEW_SQL}"),
+        col(Comment.visibility).in_([Visibility.HELD, Visibility.HIDDEN]),
+    ).limit(1)
 
 
 def comments_by_author(viewer: Viewer, *, author_id: int, before_id: int | None, limit: int) -> Any:

@@ -7,6 +7,7 @@ moderators still see the words. Every edit stores the previous text as a revisio
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select, update
 
 from forum.accounts.models import Member
@@ -122,26 +123,59 @@ def list_threads(
     cursor: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
     tags: list[str] | None = None,
-    pinned: bool | None = None,
 ) -> Page[ThreadEntry]:
-    """Threads by latest activity; with ``tags``, only those carrying every one of them.
-
-    ``pinned=False`` leaves out the pinned threads a page shows above the list (see ``pinned_threads``).
-    """
-    after = decode_cursor(cursor, datetime, int) if cursor else None
-    statement = queries.latest_threads(viewer, after=after, limit=limit + 1, pinned=pinned)
-    if tags:
-        statement = topics_queries.tagged_with_all(statement, topics_service.topic_ids_for_filter(session, tags))
-    entries = _with_topics(session, viewer, list(session.exec(statement).all()))
-    return take_page(entries, limit, lambda e: (e.thread.last_activity_at, e.thread.id))
+    """Threads by latest activity; with ``tags``, only those carrying every one of them."""
+    topic_ids = topics_service.topic_ids_for_filter(session, tags) if tags else []
+    rows = _latest(session, viewer, cursor=cursor, limit=limit + 1, topic_ids=topic_ids)
+    return _page(_with_topics(session, viewer, rows), limit)
 
 
 PINNED_SHOWN = 5
 
 
-def pinned_threads(session: Session, *, viewer: Viewer, tags: list[str] | None = None) -> list[ThreadEntry]:
-    """The threads moderators pinned, most recently active first, for the top of the list."""
-    return list_threads(session, viewer=viewer, tags=tags, pinned=True, limit=PINNED_SHOWN).items
+@dataclass(frozen=True)
+class FrontPage:
+    """The home page's threads: those moderators pinned (on the first page only), then the latest others."""
+
+    pinned: list[ThreadEntry]
+    latest: Page[ThreadEntry]
+
+
+def front_page(
+    session: Session, *, viewer: Viewer, cursor: str | None = None, tags: list[str] | None = None
+) -> FrontPage:
+    """The pinned threads and a page of the others, their topics and unread counts fetched once for both lists."""
+    topic_ids = topics_service.topic_ids_for_filter(session, tags) if tags else []
+    listed = {"topic_ids": topic_ids, "without_bodies": True}
+    pinned = [] if cursor else _latest(session, viewer, limit=PINNED_SHOWN, pinned=True, **listed)
+    rows = _latest(session, viewer, cursor=cursor, limit=DEFAULT_PAGE_SIZE + 1, pinned=False, **listed)
+    entries = _with_topics(session, viewer, pinned + rows)
+    return FrontPage(entries[: len(pinned)], _page(entries[len(pinned) :], DEFAULT_PAGE_SIZE))
+
+
+def _latest(
+    session: Session,
+    viewer: Viewer,
+    *,
+    limit: int,
+    topic_ids: list[int],
+    cursor: str | None = None,
+    pinned: bool | None = None,
+    without_bodies: bool = False,
+) -> list[tuple[Thread, Member]]:
+    """``without_bodies``: for lists that show no post's words; their rows leave them out (reading one raises)."""
+    after = decode_cursor(cursor, datetime, int) if cursor else None
+    statement = queries.latest_threads(viewer, after=after, limit=limit, pinned=pinned)
+    if without_bodies:
+        statement = statement.options(defer(Thread.body, raiseload=True), defer(Thread.body_html, raiseload=True))
+    if topic_ids:
+        statement = topics_queries.tagged_with_all(statement, topic_ids)
+    return list(session.exec(statement).all())
+
+
+def _page(entries: list[ThreadEntry], limit: int) -> Page[ThreadEntry]:
+    """A page of threads listed by latest activity, continued from its last one."""
+    return take_page(entries, limit, lambda e: (e.thread.last_activity_at, e.thread.id))
 
 
 def list_topic_threads(
@@ -149,8 +183,7 @@ def list_topic_threads(
 ) -> Page[ThreadEntry]:
     after = decode_cursor(cursor, datetime, int) if cursor else None
     statement = topics_queries.threads_in_topic(viewer, topic_id=topic_id, after=after, limit=limit + 1)
-    entries = _with_topics(session, viewer, list(session.exec(statement).all()))
-    return take_page(entries, limit, lambda e: (e.thread.last_activity_at, e.thread.id))
+    return _page(_with_topics(session, viewer, list(session.exec(statement).all())), limit)
 
 
 def get_thread(session: Session, *, viewer: Viewer, thread_id: int) -> ThreadEntry:
@@ -197,6 +230,13 @@ def comments_page(
         CommentEntry(comment, author, _text_shown(viewer, comment)) for comment, author in session.exec(statement).all()
     ]
     return take_page(entries, limit, lambda e: (e.comment.id,))
+
+
+def sees_own_comments_out_of_view(session: Session, *, viewer: Viewer, thread_id: int) -> bool:
+    """Whether the thread shows this member comments of their own that others do not see (held, hidden)."""
+    if not viewer.is_member:
+        return False
+    return session.exec(queries.own_comments_out_of_view(viewer, thread_id=thread_id)).first() is not None
 
 
 def comments_around(session: Session, *, viewer: Viewer, comment: Comment, each_side: int) -> list[CommentEntry]:
@@ -393,9 +433,10 @@ def add_comment(
     return comment
 
 
-def _count_activity(session: Session, comment: Comment, *, by: int, at: datetime | None = None) -> None:
-    """A comment everyone can see counts on its thread and, when new, moves the thread up its lists."""
-    _adjust_comment_count(session, thread_id=comment.thread_id, by=by, activity_at=at)
+def _count_activity(session: Session, comment: Comment, *, by: int = 0, at: datetime | None = None) -> None:
+    """A comment changed what readers see: a comment everyone can see counts on its thread and,
+    when new, moves the thread up its lists; any change moves the thread's comments version."""
+    _comments_changed(session, thread_id=comment.thread_id, count_by=by, activity_at=at)
     if at is not None:
         topics_service.record_activity(session, thread_id=comment.thread_id, at=at)
 
@@ -408,6 +449,7 @@ def edit_comment(session: Session, *, viewer: Viewer, comment_id: int, data: Com
         comment.body = data.body
         comment.body_html = _render(session, data.body)
         comment.updated_at = utcnow()
+        _count_activity(session, comment)
         session.flush()
         _file(session, comment, verdict)
         notifications_service.post_edited(session, post=comment)
@@ -416,8 +458,7 @@ def edit_comment(session: Session, *, viewer: Viewer, comment_id: int, data: Com
 
 def delete_comment(session: Session, *, viewer: Viewer, comment_id: int) -> Comment:
     comment = comment_for_editing(session, viewer=viewer, comment_id=comment_id)
-    if comment.is_counted:
-        _count_activity(session, comment, by=-1)
+    _count_activity(session, comment, by=-1 if comment.is_counted else 0)
     comment.deleted_at = utcnow()
     comment.deleted_by_id = viewer.id
     session.flush()
@@ -426,18 +467,23 @@ def delete_comment(session: Session, *, viewer: Viewer, comment_id: int) -> Comm
 
 def set_visibility(session: Session, post: Thread | Comment, visibility: Visibility) -> None:
     """Moderation moves a post between visible, held, hidden and removed; counts and notifications follow."""
-    was_counted = post.is_counted
+    was_counted, was = post.is_counted, post.visibility
     post.visibility = visibility
-    if isinstance(post, Comment) and was_counted != post.is_counted:
-        _count_activity(session, post, by=1 if post.is_counted else -1)
+    if isinstance(post, Comment) and was != visibility:
+        _count_activity(session, post, by=post.is_counted - was_counted)
     session.flush()
     # However it came back (approved, restored, an undo), a post others can now read tells who should know, once.
     notifications_service.post_published(session, post=post)
 
 
-def _adjust_comment_count(session: Session, *, thread_id: int, by: int, activity_at: datetime | None = None) -> None:
-    """Change the denormalised count in SQL, so concurrent comments never lose an increment."""
-    values: dict[str, object] = {"comment_count": col(Thread.comment_count) + by}
+def _comments_changed(
+    session: Session, *, thread_id: int, count_by: int = 0, activity_at: datetime | None = None
+) -> None:
+    """Move the thread's comments version (readers' cached comments are then rebuilt) and, in the
+    same statement, its denormalised count and activity: in SQL, so concurrent comments never lose one."""
+    values: dict[str, object] = {"comments_version": col(Thread.comments_version) + 1}
+    if count_by:
+        values["comment_count"] = col(Thread.comment_count) + count_by
     if activity_at is not None:
         values["last_activity_at"] = activity_at
     # An ORM-enabled UPDATE: the loaded Thread object is brought up to date as well.

@@ -28,6 +28,10 @@ class Topic(SQLModel, table=True):
     retired_at: datetime | None = timestamp(nullable=True)
     merged_into_id: int | None = Field(default=None, foreign_key="topic.id")
     created_at: datetime = timestamp()
+    # Threads a visitor and a member may read here (visible, not deleted; public only for visitors),
+    # kept by database triggers on every write to thread and thread_topic (migration 0011).
+    public_thread_count: int = 0
+    member_thread_count: int = 0
 
     @property
     def is_retired(self) -> bool:

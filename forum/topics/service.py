@@ -49,10 +49,26 @@ class TopicEntry:
 def list_topics(
     session: Session, *, viewer: Viewer, include_retired: bool = False, topic_id: int | None = None
 ) -> list[TopicEntry]:
-    """Topics by name with their guideline sections and visible thread counts (all, or just one)."""
-    counts = dict(session.exec(queries.visible_thread_counts(viewer, topic_id=topic_id)).all())
-    rows = session.exec(queries.topics_with_sections(include_retired=include_retired, topic_id=topic_id)).all()
-    return [TopicEntry(topic, section, document, counts.get(topic.id, 0)) for topic, section, document in rows]
+    """Topics by name with their guideline sections and the threads the viewer may read in each (all, or just one).
+
+    The counts come from the topic rows (kept by triggers), plus for a member the few threads out
+    of everyone's view they still see: exact, without counting a topic's threads on each view.
+    """
+    statement = queries.topics_with_sections(include_retired=include_retired, one=topic_id is not None)
+    rows = session.exec(statement, params={"topic_id": topic_id}).all()
+    extra = {}
+    if viewer.is_member:
+        counts = queries.out_of_view_thread_counts(moderator=viewer.is_moderator)
+        extra = dict(session.exec(counts, params={"member_id": viewer.id}).all())
+    return [
+        TopicEntry(topic, section, document, _thread_count(topic, viewer) + extra.get(topic.id, 0))
+        for topic, section, document in rows
+    ]
+
+
+def _thread_count(topic: Topic, viewer: Viewer) -> int:
+    """The threads in a topic that everyone of the viewer's kind may read, from the topic's own row."""
+    return topic.member_thread_count if viewer.is_member else topic.public_thread_count
 
 
 def resolve_slug(session: Session, slug: str) -> tuple[Topic, bool]:
@@ -86,7 +102,8 @@ def topics_by_thread(session: Session, thread_ids: list[int]) -> dict[int, list[
     """The topics of many threads in one query (for lists: no query per thread)."""
     found: dict[int, list[TopicEntry]] = defaultdict(list)
     if thread_ids:
-        for thread_id, topic, section, document in session.exec(queries.topics_of_threads(thread_ids)).all():
+        rows = session.exec(queries.topics_of_threads(), params={"thread_ids": thread_ids})
+        for thread_id, topic, section, document in rows.all():
             found[thread_id].append(TopicEntry(topic, section, document))
     return found
 

@@ -55,6 +55,8 @@ ALL_PAGES = [
     PageType("guidelines-index", "/guidelines"),
     PageType("search", "/search?q=boundaries"),
     PageType("login", "/login"),
+    PageType("password-reset", "/password-reset"),
+    PageType("password-reset-link-spent", "/password-reset/no-such-link", status=400),
     PageType("transparency", "/transparency"),
     PageType("error", "/no-such-page", status=404),
     PageType("new-thread", "/threads/new", DEMO_MEMBER),

@@ -16,9 +16,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-import tests.conftest as conftest
-from forum.app import create_app
-from tests.factories import Factory, post_form
+from tests.factories import post_form
 
 API = "/api/v1"
 QUEUE = f"{API}/moderation/queue"
@@ -32,22 +30,6 @@ GENERIC_PHONE_DIGITS = "5309"
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def build_app(database, tmp_path):
-    """An app with its own settings (same database, same rolled-back transaction), with a client and a factory."""
-    clients: list[TestClient] = []
-
-    def build(**overrides: object) -> tuple[TestClient, Factory]:
-        app = create_app(conftest.test_settings(tmp_path, **overrides), database)
-        test_client = TestClient(app, follow_redirects=False)
-        clients.append(test_client)
-        return test_client, Factory(database, app)
-
-    yield build
-    for test_client in clients:
-        test_client.close()
 
 
 def _ok(response, status: int = 200) -> dict:

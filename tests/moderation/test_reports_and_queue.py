@@ -263,7 +263,6 @@ def test_two_moderators_acting_at_once_exactly_one_wins(committed_database) -> N
         item_id = service.report(
             session,
             viewer=Viewer(member=reporter),
-            limit_per_hour=10,
             auto_hide_at=3,
             data=ReportCreate(target_type="thread", target_id=thread.id, reason="spam"),
         ).review_item_id

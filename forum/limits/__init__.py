@@ -1,0 +1,1 @@
+"""Rate limits kept in the database, so they hold across workers, servers and restarts."""
