@@ -91,7 +91,7 @@ def _session_public(auth_session: AuthSession, viewer: Viewer) -> SessionPublic:
     "/auth/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
-    responses=RATE_LIMITED_RESPONSE,
+    responses={409: {"description": "This forum sends no email, so it offers no reset links"}} | RATE_LIMITED_RESPONSE,
 )
 def request_password_reset(
     reset_request: PasswordResetRequest, request: Request, session: SessionDep, settings: SettingsDep

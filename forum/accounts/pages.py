@@ -147,7 +147,9 @@ def logout(viewer: PageViewerDep, session: SessionDep) -> Response:
 
 
 @router.get("/password-reset", response_class=HTMLResponse)
-def password_reset_form(request: Request, sent: bool = False) -> Response:
+def password_reset_form(request: Request, settings: SettingsDep, sent: bool = False) -> Response:
+    if not settings.email_enabled:  # no form to fill in for nothing
+        return _reset_request_page(request, {"error": resets.RESETS_NEED_EMAIL, "offered": False})
     return _reset_request_page(request, {"notice": resets.RESET_REQUESTED if sent else None})
 
 
@@ -163,11 +165,13 @@ def request_password_reset(
     except RateLimited as error:
         context = {"values": {"email": email}, "error": error.message}
         return with_retry_after(_reset_request_page(request, context, 429), error)
+    except Conflict as error:
+        return _reset_request_page(request, {"error": error.message, "offered": False}, error.status_code)
     return redirect("/password-reset?sent=true")
 
 
 def _reset_request_page(request: Request, context: dict, status_code: int = 200) -> Response:
-    defaults = {"values": {}, "errors": {}, "error": None, "notice": None}
+    defaults = {"values": {}, "errors": {}, "error": None, "notice": None, "offered": True}
     return render(request, "accounts/password_reset.html", {**defaults, **context}, status_code)
 
 

@@ -18,7 +18,7 @@ from forum.accounts.models import Member, PasswordReset
 from forum.accounts.passwords import hash_password
 from forum.accounts.schemas import PasswordResetConfirm
 from forum.config import Settings
-from forum.errors import BadRequest
+from forum.errors import BadRequest, Conflict
 from forum.kit.time import utcnow
 from forum.limits import service as limits
 from forum.limits.service import Action
@@ -33,15 +33,22 @@ LINK_NOT_WORKING = (
     "Ask for a new link below."
 )
 EMAIL_SUBJECT = "Choose a new password"
+RESETS_NEED_EMAIL = (
+    "This forum sends no email, so it cannot send you a link to choose a new password. "
+    "Ask one of its administrators to help you back into your account."
+)
 
 
 def request_reset(session: Session, settings: Settings, *, email: str, address: str) -> None:
     """Email a reset link to the member with this address, if there is one who may log in.
 
-    The caller answers the same in every case; older links of the member stop working. Asking is
+    The caller answers the same in every case (but one: a forum that sends no email says so to
+    everyone, a 409); older links of the member stop working. Asking is
     limited per email and per address whether or not the email is a member's, so the limit reveals
     nothing either and nobody can flood a member's inbox.
     """
+    if not settings.email_enabled:
+        raise Conflict(RESETS_NEED_EMAIL)
     subject = accounts_service.normalise_email(email)
     limits.count_attempt(session, settings, Action.PASSWORD_RESET, address=address, subject=subject)
     member = accounts_service.find_by_email(session, email)

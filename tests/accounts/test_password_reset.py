@@ -222,3 +222,18 @@ def test_the_reset_form_is_never_stored_nor_its_address_passed_on(world, databas
     assert form.headers["cache-control"] == "no-store"
     assert form.headers["referrer-policy"] == "no-referrer"
     assert world.client.get("/password-reset").headers["referrer-policy"] == "same-origin"
+
+
+def test_a_forum_that_sends_no_email_says_so_instead_of_offering_a_link(client, database) -> None:
+    """The suite's own app has no SMTP server: there is no link to send, so no form to fill in."""
+    page = client.get("/password-reset")
+    assert page.status_code == 200
+    assert "This forum sends no email" in page.text
+    assert 'action="/password-reset"' not in page.text
+    refused = post_form(client, "/password-reset", {"email": "someone@example.org"})
+    assert refused.status_code == 409
+    assert "Ask one of its administrators" in refused.text
+    api = client.post(f"{API}/password-reset", json={"email": "someone@example.org"})
+    assert api.status_code == 409
+    assert "sends no email" in api.json()["detail"]
+    assert outbox_size(database) == 0

@@ -28,8 +28,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
+import tests.conftest as conftest
 from forum.accounts import auth
 from forum.accounts.models import AuthSession, Member, PasswordReset, Role, SessionKind
+from forum.app import create_app
 from forum.db import Database
 from forum.deps import SESSION_COOKIE
 from forum.guidelines.models import GuidelineDocument, GuidelineSection
@@ -185,6 +187,14 @@ def rollback(walk: Connection) -> Iterator[None]:
     """In place of the suite's transaction per test: each test here is a savepoint in the walk's transaction."""
     with rolled_back(walk):
         yield
+
+
+@pytest.fixture(scope="module")
+def app(database: Database, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    """The suite's app as a forum that sends email (so it offers password resets); no sender runs,
+    and whatever is queued is rolled back with the walk."""
+    settings = conftest.test_settings(tmp_path_factory.mktemp("walk"), smtp_host="127.0.0.1", mail_send_seconds=0)
+    return create_app(settings, database)
 
 
 @pytest.fixture(scope="module")
