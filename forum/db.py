@@ -25,17 +25,22 @@ from forum.config import PROJECT_ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Sync routes and dependencies run on AnyIO's worker threads, limited to this many per worker
-# (``limit_request_threads``; AnyIO's default is 40). One pooled connection each, so a request never
+# (``limit_request_threads``; AnyIO's default). One pooled connection each, so a request never
 # waits for a connection while its thread holds none, and a few more for the rare request that opens
-# a second, short session (a session touch, a template helper, the view-count flusher). The work is
-# CPU-bound under one GIL: more threads only queue for it, and each SQLite connection costs a worker
-# a parsed schema and a page cache.
-REQUEST_THREADS = 16
+# a second, short session (a session touch, a template helper, the view-count flusher).
+# Not fewer: a request's commit runs on a worker thread of its own, after its route's. With 16
+# threads, 32 writers on one thread's row held every thread waiting for a row lock whose holder
+# could not get a thread to commit, and PostgreSQL waited for ever (SQLite gives up after its
+# busy timeout). ``LOCK_TIMEOUT_MS`` bounds such a wait if it ever comes back.
+REQUEST_THREADS = 40
 POOL_OVERFLOW = 10
 # Each SQLite connection keeps its own page cache (2 MiB by default); pages it does not keep are
 # read from the kernel's cache.
 SQLITE_CACHE_KIB = 512
 POSTGRES_CONNECT_TIMEOUT_S = 5
+# How long a PostgreSQL statement may wait for a row lock before the request is answered 503 with
+# Retry-After (instead of hanging its client).
+LOCK_TIMEOUT_MS = 10_000
 # Database objects that no model describes, made only by migrations: the search engines'
 # own tables and indexes (SQLite FTS5 tables and their shadow tables, PostgreSQL GIN indexes).
 SEARCH_OBJECT_PREFIX = "search_"
@@ -87,7 +92,7 @@ def build_engine(url: str) -> Engine:
     # pre_ping: after a PostgreSQL restart the pool's dead connections are replaced instead of
     # failing requests; connect_timeout: an unreachable server fails a request instead of hanging it.
     connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         pool_size=REQUEST_THREADS,
@@ -95,6 +100,14 @@ def build_engine(url: str) -> Engine:
         connect_args=connect_args,
         hide_parameters=True,
     )
+    event.listen(engine, "connect", _bound_lock_waits)
+    return engine
+
+
+def _bound_lock_waits(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+    dbapi_connection.commit()
 
 
 def limit_request_threads() -> None:
@@ -119,8 +132,9 @@ def is_unavailable(error: BaseException) -> bool:
         return original.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
     if isinstance(original, psycopg.OperationalError):
         # No SQLSTATE: the connection failed or was lost. 08: connection exception,
-        # 53: out of resources (too many connections), 57P: the server is shutting down or starting.
-        return original.sqlstate is None or original.sqlstate.startswith(("08", "53", "57P"))
+        # 53: out of resources (too many connections), 57P: the server is shutting down or starting,
+        # 55P03: a row lock not granted within LOCK_TIMEOUT_MS, 40P01: chosen to break a deadlock.
+        return original.sqlstate is None or original.sqlstate.startswith(("08", "53", "57P", "55P03", "40P01"))
     return False
 
 

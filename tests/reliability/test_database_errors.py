@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from forum import db
 from forum.app import create_app
 from forum.db import Database, build_engine, is_unavailable
 from forum.deps import SessionDep
@@ -44,6 +45,27 @@ def test_an_sqlite_database_locked_past_the_busy_timeout_is_unavailable(tmp_path
         error = raised_by(f"sqlite:///{database_file}", "INSERT INTO note VALUES ('x')", busy_timeout_ms=0)
     assert "locked" in str(error)
     assert is_unavailable(error)
+
+
+@pytest.mark.skipif(conftest.postgres_base_url() is None, reason="needs FORUM_TEST_DATABASE_URL (PostgreSQL)")
+def test_a_postgresql_row_lock_held_past_the_lock_timeout_is_unavailable(tmp_path: Path, monkeypatch) -> None:
+    """A request never waits for ever on a row another transaction holds: it is a 503, try again."""
+    monkeypatch.setattr(db, "LOCK_TIMEOUT_MS", 200)
+    schema = conftest.unique_name("forum_lock_timeout")
+    url = conftest.fresh_database_url(tmp_path, schema)
+    holder = build_engine(url)
+    try:
+        with holder.begin() as setup:
+            setup.execute(text("CREATE TABLE note (body TEXT)"))
+            setup.execute(text("INSERT INTO note VALUES ('x')"))
+        with holder.begin() as other_writer:
+            other_writer.execute(text("SELECT body FROM note FOR UPDATE"))
+            error = raised_by(url, "UPDATE note SET body = 'y'")
+        assert "lock timeout" in str(error)
+        assert is_unavailable(error)
+    finally:
+        holder.dispose()
+        conftest.drop_postgres_schema(conftest.postgres_base_url() or "", schema)
 
 
 def test_a_bad_query_is_a_bug_not_unavailability(tmp_path: Path) -> None:
