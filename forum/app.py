@@ -21,6 +21,7 @@ from forum import templating
 from forum.accounts import api as accounts_api
 from forum.accounts import pages as accounts_pages
 from forum.accounts import passwords
+from forum.answers import error_json, with_retry_after
 from forum.config import PROJECT_ROOT, Settings, get_settings
 from forum.db import Database, is_unavailable, limit_request_threads
 from forum.deps import SAFE_METHODS
@@ -34,7 +35,7 @@ from forum.moderation import pages as moderation_pages
 from forum.notifications import api as notifications_api
 from forum.notifications import pages as notifications_pages
 from forum.notifications.mail import MailSender
-from forum.pages import render, verify_csrf, with_retry_after
+from forum.pages import render, verify_csrf
 from forum.permissions import VISITOR, Viewer
 from forum.search import api as search_api
 from forum.search import pages as search_pages
@@ -196,9 +197,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ForumError)
     async def forum_error(request: Request, error: ForumError) -> Response:
         if _is_api(request):
-            headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
-            answer = JSONResponse({"detail": error.message}, status_code=error.status_code, headers=headers)
-            return with_retry_after(answer, error)
+            return error_json(error)
         if isinstance(error, Unauthorized) or (isinstance(error, NotFound) and not _viewer(request).is_member):
             # A visitor is asked to log in and sent back afterwards; absent and members-only
             # look the same to them, so the answer reveals nothing.

@@ -2,13 +2,13 @@
 
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import FormData
 
 from forum.deps import SAFE_METHODS
-from forum.errors import Forbidden, ForumError, TryAgainLater
+from forum.errors import Forbidden
 from forum.kit import csrf
 from forum.moderation import service as moderation_service
 from forum.moderation.models import MemberNotice
@@ -70,10 +70,3 @@ def safe_next(url: str | None) -> str:
 def form_values(form: FormData, *names: str) -> dict[str, str]:
     """The named text fields of a form (files and absent fields become empty strings)."""
     return {name: value if isinstance(value := form.get(name), str) else "" for name in names}
-
-
-def with_retry_after(response: Response, error: ForumError) -> Response:
-    """An answer to a refusal that passes (429, 503) says when to try again: a form shown again too."""
-    if isinstance(error, TryAgainLater):
-        response.headers["Retry-After"] = str(error.retry_after)
-    return response

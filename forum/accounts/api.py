@@ -1,7 +1,6 @@
 """JSON API for accounts: join, tokens and sessions, password reset, who am I."""
 
-from fastapi import APIRouter, Request, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request, Response, status
 
 from forum.accounts import auth, resets, service
 from forum.accounts.models import AuthSession, SessionKind
@@ -17,6 +16,7 @@ from forum.accounts.schemas import (
     SessionPublic,
     TokenRequest,
 )
+from forum.answers import error_json
 from forum.deps import ApiMemberDep, JoinQuotaApi, SessionDep, SettingsDep, client_address
 from forum.errors import RATE_LIMITED_RESPONSE, Conflict, Unauthorized
 from forum.permissions import Viewer
@@ -30,13 +30,13 @@ router = APIRouter(tags=["accounts"])
     response_model=MemberPublic,
     responses={409: {"description": "The email is taken"}} | RATE_LIMITED_RESPONSE,
 )
-def register(registration: Registration, session: SessionDep, quota: JoinQuotaApi) -> MemberPublic | JSONResponse:
+def register(registration: Registration, session: SessionDep, quota: JoinQuotaApi) -> MemberPublic | Response:
     quota.spend()
     try:
         member = service.register(session, registration=registration)
     except Conflict as taken:
         # Answered, not raised, so the attempt stays counted: each one tells whether an email is a member's.
-        return JSONResponse({"detail": taken.message}, status_code=taken.status_code)
+        return error_json(taken)
     return MemberPublic.model_validate(member, from_attributes=True)
 
 
@@ -47,14 +47,14 @@ def register(registration: Registration, session: SessionDep, quota: JoinQuotaAp
 )
 def create_token(
     attempt: TokenRequest, request: Request, session: SessionDep, settings: SettingsDep
-) -> AccessToken | JSONResponse:
+) -> AccessToken | Response:
     try:
         token = service.log_in(
             session, settings, attempt=attempt, address=client_address(request), kind=SessionKind.API, name=attempt.name
         )
     except Unauthorized as wrong:
         # Answered, not raised: raising would roll back the wrong password just recorded.
-        return JSONResponse({"detail": wrong.message}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return error_json(wrong)
     return AccessToken(access_token=token)
 
 

@@ -17,11 +17,12 @@ from forum.accounts.schemas import (
     SessionId,
     TokenCreate,
 )
+from forum.answers import with_retry_after
 from forum.deps import SESSION_COOKIE, JoinQuotaPage, PageViewerDep, SessionDep, SettingsDep, client_address
 from forum.errors import BadRequest, Conflict, Forbidden, InvalidInput, RateLimited, Unauthorized
 from forum.kit.forms import parse_form
 from forum.kit.ids import Cursor, MemberId
-from forum.pages import redirect, render, safe_next, with_retry_after
+from forum.pages import redirect, render, safe_next
 from forum.permissions import Viewer
 from forum.threads import reading
 from forum.threads import service as threads_service

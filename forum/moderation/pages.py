@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
+from forum.answers import with_retry_after
 from forum.deps import PageViewerDep, ReportQuotaPage, SessionDep, SettingsDep
 from forum.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from forum.kit.forms import parse_form
@@ -26,7 +27,7 @@ from forum.moderation.models import (
     WatchMode,
 )
 from forum.moderation.schemas import ActionRequest, ReportCreate, UndoRequest, WatchedWordCreate
-from forum.pages import redirect, render, safe_next, with_retry_after
+from forum.pages import redirect, render, safe_next
 from forum.permissions import Viewer
 from forum.topics import service as topics_service
 from forum.topics.schemas import TopicSlug

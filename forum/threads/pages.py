@@ -8,12 +8,13 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 
+from forum.answers import with_retry_after
 from forum.deps import CommentQuotaPage, PageViewerDep, ScreeningDep, SessionDep, SettingsDep, ThreadQuotaPage
 from forum.errors import InvalidInput, RateLimited
 from forum.kit.forms import parse_form
 from forum.kit.ids import MAX_ID, CommentId, Cursor, TagFilter, ThreadId
 from forum.kit.pagination import encode_cursor
-from forum.pages import redirect, render, safe_next, with_retry_after
+from forum.pages import redirect, render, safe_next
 from forum.permissions import Viewer, can_moderate
 from forum.templating import csrf_token_for
 from forum.threads import fragments, reading, service
